@@ -1,0 +1,1 @@
+"""Experiments: ensembles, summaries and the ``negotiate`` command line."""

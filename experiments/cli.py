@@ -1,0 +1,162 @@
+"""The ``negotiate`` command line: run, scenarios, validate.
+
+Every problem with a file or a flag is reported in one line on standard error, with exit
+status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from experiments.io import write_atomic, write_json
+from experiments.summary import summarize, summary_lines
+from model import DEFAULT_SCENARIO, NegotiationModel, ScenarioError, list_scenarios, load_scenario
+from model.ensemble import run_ensemble
+from model.rng import SEED_BITS
+from model.schema import Scenario
+
+CHUNK = 10_000  # runs per ensemble call: bounds memory and paces the progress bar
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be an integer, got {text!r}") from None
+    if not 0 <= value < 2**SEED_BITS:
+        raise argparse.ArgumentTypeError(f"seed must be in [0, 2**{SEED_BITS}), got {value}")
+    return value
+
+
+def _runs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"runs must be an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"runs must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``negotiate``."""
+    parser = _Parser(prog="negotiate", description="Multi-party negotiation model (Mesa).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="a narrated run, then an ensemble summary")
+    run.add_argument("--scenario", default=DEFAULT_SCENARIO, help="bundled name or path to a TOML file")
+    run.add_argument("--seed", type=_seed, default=0, help="seed of the narrated run; the ensemble uses seed, seed+1, …")
+    run.add_argument("--runs", type=_runs, default=1000, help="runs in the ensemble (default 1000)")
+    run.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    run.add_argument("--out", type=Path, help="folder for outcome.json, run.png and ensemble.parquet")
+    run.add_argument("--quiet", action="store_true", help="no narration and no progress bar")
+    sub.add_parser("scenarios", help="list the bundled scenarios")
+    val = sub.add_parser("validate", help="check a scenario file")
+    val.add_argument("path", help="path to a scenario TOML file (or a bundled name)")
+    return parser
+
+
+def _ensemble(scenario: Scenario, seed: int, runs: int, progress: bool) -> pd.DataFrame:
+    from tqdm.auto import tqdm
+
+    parts = []
+    with tqdm(total=runs, unit="run", disable=not progress, desc="ensemble", leave=False) as bar:
+        for start in range(0, runs, CHUNK):
+            n = min(CHUNK, runs - start)
+            parts.append(run_ensemble(scenario, np.arange(seed + start, seed + start + n, dtype=np.uint64)))
+            bar.update(n)
+    return pd.concat(parts, ignore_index=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the scenario once, narrated, then as an ensemble, and report."""
+    scenario = load_scenario(args.scenario)
+    if args.seed + args.runs > 2**SEED_BITS:
+        raise ScenarioError("--runs", "", f"seed + runs must stay below 2**{SEED_BITS}")
+    model = NegotiationModel(scenario, rng=args.seed)
+    while model.running:
+        model.step()
+    outcome = model.outcome
+    assert outcome is not None  # a run always ends by its last day
+    talk = not args.json and not args.quiet
+    if talk:
+        print(f"{scenario.title} — narrated run, seed {args.seed}\n")
+        print("\n".join(model.log))
+        print()
+    table = _ensemble(scenario, args.seed, args.runs, progress=talk and sys.stderr.isatty())
+    summary = summarize(table, scenario)
+    doc: dict[str, Any] = {
+        "scenario": scenario.name,
+        "seed": args.seed,
+        "run": outcome.to_dict(),
+        "log": model.log,
+        "ensemble": summary | {"seeds": [args.seed, args.seed + args.runs - 1]},
+    }
+    if args.out is not None:
+        _write_outputs(args.out, model, table, doc)
+    if args.json:
+        print(json.dumps(doc, indent=2, default=str))
+    else:
+        print("\n".join(summary_lines(summary, scenario)))
+        if args.out is not None:
+            print(f"\nwrote {args.out}/outcome.json, run.png, ensemble.parquet")
+    model.remove_all_agents()
+    return 0
+
+
+def _write_outputs(out: Path, model: NegotiationModel, table: pd.DataFrame, doc: dict[str, Any]) -> None:
+    from viz.run_figure import save_run_figure
+
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), "", "--out must be a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "outcome.json", doc)
+    write_atomic(out / "run.png", lambda p: save_run_figure(model, p))
+    write_atomic(out / "ensemble.parquet", lambda p: table.to_parquet(p, index=False))
+
+
+def cmd_scenarios(_: argparse.Namespace) -> int:
+    """List bundled scenarios."""
+    for name, title in list_scenarios():
+        print(f"{name:<20} {title}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a scenario file."""
+    s = load_scenario(args.path)
+    print(f"{args.path}: ok ({s.name}: {len(s.parties)} parties, {len(s.issues)} issues, {len(s.sides)} sides)")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``negotiate``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        print(f"negotiate: error: {exc.line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("negotiate: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

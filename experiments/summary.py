@@ -1,0 +1,84 @@
+"""Summaries of ensemble tables: deal probability with its interval, timing, terms."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from model.schema import Scenario
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95% by default).
+
+    Args:
+        successes: Number of successes.
+        n: Number of trials.
+        z: Normal quantile of the interval.
+
+    Returns:
+        (low, high); (0, 1) when n is 0.
+    """
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+    """Summarise an ensemble table.
+
+    Args:
+        table: Rows as returned by ``run_ensemble``.
+        scenario: The scenario the runs came from.
+
+    Returns:
+        Runs, deals, deal probability and its 95% Wilson interval, deal-day quantiles (days and
+        dates), median terms of the deals, and the share of runs whose deadline was extended.
+    """
+    n = len(table)
+    deals = table[table["status"] == "deal"]
+    low, high = wilson_interval(len(deals), n)
+    start = pd.Timestamp(scenario.calendar.start)
+    day_q = {}
+    if len(deals):
+        for q in QUANTILES:
+            d = float(deals["day"].quantile(q, interpolation="lower"))
+            day_q[f"{q:.2f}"] = {"day": int(d), "date": (start + pd.Timedelta(days=d)).date().isoformat()}
+    terms = {k: float(deals[f"term_{k}"].median()) if len(deals) else math.nan for k in scenario.issue_keys}
+    return {
+        "runs": n,
+        "deals": len(deals),
+        "deal_probability": len(deals) / n if n else math.nan,
+        "deal_probability_95ci": [low, high],
+        "deal_day_quantiles": day_q,
+        "median_deal_terms": terms,
+        "extended_share": float(table["extended"].mean()) if n else math.nan,
+    }
+
+
+def summary_lines(summary: dict[str, Any], scenario: Scenario) -> list[str]:
+    """Format a summary for the terminal."""
+    from model.narration import fmt_value
+
+    low, high = summary["deal_probability_95ci"]
+    lines = [
+        f"Ensemble of {summary['runs']:,} runs",
+        f"  deal probability  {summary['deal_probability']:.1%}  (95% Wilson interval {low:.1%} – {high:.1%})",
+        f"  deadline extended {summary['extended_share']:.1%} of runs",
+    ]
+    if summary["deal_day_quantiles"]:
+        q = summary["deal_day_quantiles"]
+        lines.append("  deal day          " + "  ".join(f"q{k[2:]}: {v['date']} (day {v['day']})" for k, v in q.items() if k in ("0.10", "0.50", "0.90")))
+        lines.append("  median terms of the deals:")
+        for issue in scenario.issues:
+            v = summary["median_deal_terms"][issue.key]
+            lines.append(f"    {issue.label:<58} {fmt_value(v, issue.unit)}")
+    return lines

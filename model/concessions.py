@@ -1,0 +1,125 @@
+"""The concession graph: who gave way to whom, on which issues, how often and when.
+
+An edge u → v accumulates the utility v gained from the moves of u's tabled position (per issue,
+only the moves that helped v), with a count of such moves and the day of the last. The ledger
+holds these as arrays with a run axis; ``to_networkx`` gives one run's graph as a
+``networkx.DiGraph``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from model.utility import issue_values, total
+
+Array = npt.NDArray[np.float64]
+MIN_GAIN = 1e-12
+
+
+class ConcessionLedger:
+    """Concessions of every run, as (R, P, P, I) arrays indexed [run, from, to, issue]."""
+
+    def __init__(self, runs: int, ideal: Array, side_of: npt.NDArray[np.intp]) -> None:
+        """Start with no concession: each party's last tabled position is its ideal.
+
+        Args:
+            runs: Number of runs R.
+            ideal: (R|1, P, I) ideal points.
+            side_of: (P,) side index of each party.
+        """
+        n_p, n_i = ideal.shape[1], ideal.shape[2]
+        self.side_of = side_of
+        self.cross = side_of[:, None] != side_of[None, :]  # (P, P)
+        self.given = np.zeros((runs, n_p, n_p, n_i))
+        # Value, to each party v, of u's last tabled position: starts at u's ideal.
+        seen = issue_values(np.broadcast_to(ideal, (ideal.shape[0], n_p, n_i)), ideal)
+        self.seen = np.broadcast_to(seen, (runs, n_p, n_p, n_i)).copy()
+        self.count = np.zeros((runs, n_p, n_p), dtype=np.int64)
+        self.last_day = np.full((runs, n_p, n_p), -1, dtype=np.int64)
+        self.received = np.zeros((runs, n_p))  # from other sides only
+
+    def record(
+        self,
+        idx: npt.NDArray[np.intp],
+        presenters: npt.NDArray[np.bool_],
+        pos: Array,
+        weights: Array,
+        ideal: Array,
+        day: int,
+    ) -> None:
+        """Register the positions tabled today by the presenting parties of runs ``idx``.
+
+        Args:
+            idx: (n,) run indices holding a round today.
+            presenters: (n, P) who tabled a position.
+            pos: (n, P, P?, I) positions, (n, P, I).
+            weights: (n|1, P, I) priorities of the receiving parties.
+            ideal: (n|1, P, I) ideal points.
+            day: Today's day number.
+        """
+        vals = issue_values(pos, ideal)  # (n, P_from, P_to, I)
+        seen = self.seen[idx]
+        gain = np.maximum(weights[:, None, :, :] * (vals - seen), 0.0)
+        mask = presenters[:, :, None] & ~np.eye(presenters.shape[1], dtype=bool)[None]
+        gain *= mask[..., None]
+        self.given[idx] += gain
+        self.seen[idx] = np.where(presenters[:, :, None, None], vals, seen)
+        edge = total(gain)
+        moved = edge > MIN_GAIN
+        self.count[idx] += moved
+        self.last_day[idx] = np.where(moved, day, self.last_day[idx])
+        self.received[idx] += total(edge * self.cross, axis=1)
+
+    def weights(self, runs: npt.NDArray[np.intp] | None = None) -> Array:
+        """Total concession on each edge, (R, P, P), or (n, P, P) for the given runs."""
+        return total(self.given if runs is None else self.given[runs])
+
+    def metrics(self, runs: npt.NDArray[np.intp] | None = None) -> dict[str, Array]:
+        """Graph metrics of every run (or of the given runs).
+
+        Returns:
+            ``net`` (R, P): concession given minus received; ``reciprocity`` (R,): 1 minus the
+            share of concession not matched in the opposite direction (NaN with no concession);
+            ``cross_side`` (R,): share of concession that crosses sides (NaN with none).
+        """
+        w = self.weights(runs)
+        given, received = total(w, axis=2), total(w, axis=1)
+        all_ = total(given)
+        mismatch = total(total(np.abs(w - np.swapaxes(w, 1, 2)), axis=2))
+        crossing = total(total(w * self.cross, axis=2))
+        some = all_ > 0
+        safe = np.where(some, all_, 1.0)
+        reciprocity = np.where(some, 1.0 - mismatch / safe, np.nan)
+        cross = np.where(some, crossing / safe, np.nan)
+        return {"net": given - received, "reciprocity": reciprocity, "cross_side": cross}
+
+    def to_networkx(
+        self,
+        run: int,
+        party_keys: list[str],
+        issue_keys: list[str],
+        graph: nx.DiGraph | None = None,
+    ) -> nx.DiGraph:
+        """Write one run's edges into a DiGraph (created when not given).
+
+        Edges carry ``weight``, ``issues`` (issue → concession), ``count`` and ``last_day``.
+        """
+        g = nx.DiGraph() if graph is None else graph
+        g.add_nodes_from(party_keys)
+        given, count, last = self.given[run], self.count[run], self.last_day[run]
+        for u in range(len(party_keys)):
+            for v in range(len(party_keys)):
+                if count[u, v] == 0:
+                    continue
+                g.add_edge(
+                    party_keys[u],
+                    party_keys[v],
+                    weight=float(given[u, v].sum()),
+                    issues={k: float(x) for k, x in zip(issue_keys, given[u, v], strict=True)},
+                    count=int(count[u, v]),
+                    last_day=int(last[u, v]),
+                    cross_side=bool(self.cross[u, v]),
+                )
+        return g

@@ -1,0 +1,121 @@
+"""How a run ended, as a record for people (``Outcome``) and as table rows for ensembles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.concessions import ConcessionLedger
+from model.params import Compiled
+from model.state import STATUS_NAMES, State
+from model.utility import utilities
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The end of one run.
+
+    Attributes:
+        status: "deal" or "breakdown".
+        seed: The run's seed.
+        day: Day number on which it ended (0 is the start date).
+        date: Calendar date on which it ended.
+        extended: Whether the deadline was extended.
+        rounds: Round days held.
+        terms: Value of each issue in real units (the no-deal values after a breakdown).
+        utilities: Each party's utility of the terms.
+        reservations: Each party's reservation utility in this run.
+        net_concession: Concession each party gave minus what it received.
+        reciprocity: 1 minus the share of unreciprocated concession (NaN with none).
+        cross_side_share: Share of concession that crossed sides (NaN with none).
+    """
+
+    status: str
+    seed: int
+    day: int
+    date: dt.date
+    extended: bool
+    rounds: int
+    terms: dict[str, float]
+    utilities: dict[str, float]
+    reservations: dict[str, float]
+    net_concession: dict[str, float]
+    reciprocity: float
+    cross_side_share: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat()
+        return d
+
+    def to_row(self) -> dict[str, Any]:
+        """The flat row this run has in an ensemble table."""
+        row: dict[str, Any] = {
+            "seed": self.seed,
+            "status": self.status,
+            "day": self.day,
+            "date": self.date.isoformat(),
+            "extended": self.extended,
+            "rounds": self.rounds,
+        }
+        row |= {f"term_{k}": v for k, v in self.terms.items()}
+        row |= {f"utility_{k}": v for k, v in self.utilities.items()}
+        row |= {f"reservation_{k}": v for k, v in self.reservations.items()}
+        row |= {f"net_concession_{k}": v for k, v in self.net_concession.items()}
+        row |= {"reciprocity": self.reciprocity, "cross_side_share": self.cross_side_share}
+        return row
+
+
+def outcome_table(c: Compiled, s: State, ledger: ConcessionLedger) -> pd.DataFrame:
+    """One row per run: seed, status, day, date, extension, rounds, terms, utilities, metrics.
+
+    Args:
+        c: Compiled scenario.
+        s: Final state (runs still going are reported with status "running").
+        ledger: Concession ledger.
+
+    Returns:
+        A DataFrame with the columns of ``Outcome.to_row``.
+    """
+    terms_z = np.where(np.isnan(s.terms), s.table, s.terms)
+    util = utilities(terms_z[:, None, :], c.weights, c.ideal)[:, 0, :]
+    real = c.to_real(terms_z)
+    metrics = ledger.metrics()
+    start = np.datetime64(c.scenario.calendar.start.isoformat(), "D")
+    cols: dict[str, Any] = {
+        "seed": s.seeds.astype(np.uint64),
+        "status": pd.Categorical.from_codes(s.status, categories=list(STATUS_NAMES.values())).astype(str),
+        "day": s.end_day,
+        "date": np.datetime_as_string(start + s.end_day.astype("timedelta64[D]"), unit="D"),
+        "extended": s.extended,
+        "rounds": s.rounds,
+    }
+    cols |= {f"term_{k}": real[:, i] for i, k in enumerate(c.issue_keys)}
+    cols |= {f"utility_{k}": util[:, p] for p, k in enumerate(c.party_keys)}
+    cols |= {f"reservation_{k}": s.reservation[:, p] for p, k in enumerate(c.party_keys)}
+    cols |= {f"net_concession_{k}": metrics["net"][:, p] for p, k in enumerate(c.party_keys)}
+    cols |= {"reciprocity": metrics["reciprocity"], "cross_side_share": metrics["cross_side"]}
+    return pd.DataFrame(cols)
+
+
+def outcome_of_row(row: dict[str, Any], c: Compiled) -> Outcome:
+    """Turn one ensemble row back into an ``Outcome``."""
+    return Outcome(
+        status=str(row["status"]),
+        seed=int(row["seed"]),
+        day=int(row["day"]),
+        date=dt.date.fromisoformat(str(row["date"])),
+        extended=bool(row["extended"]),
+        rounds=int(row["rounds"]),
+        terms={k: float(row[f"term_{k}"]) for k in c.issue_keys},
+        utilities={k: float(row[f"utility_{k}"]) for k in c.party_keys},
+        reservations={k: float(row[f"reservation_{k}"]) for k in c.party_keys},
+        net_concession={k: float(row[f"net_concession_{k}"]) for k in c.party_keys},
+        reciprocity=float(row["reciprocity"]),
+        cross_side_share=float(row["cross_side_share"]),
+    )

@@ -1,0 +1,358 @@
+"""A scenario compiled to numpy arrays, with per-run overrides along a leading run axis.
+
+Every per-run parameter has shape (1, ...) when it is the same for all runs and (R, ...) when a
+sweep sets it run by run; numpy broadcasting lets the engine use both alike. Issue values are
+held normalised to [0, 1] over each issue's range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from model.errors import ScenarioError
+from model.schema import Scenario
+from model.utility import total
+
+Array = npt.NDArray[np.float64]
+RULES = ("unanimity", "majority", "veto")
+FAR_FUTURE = 10**6
+
+
+@dataclass
+class DayTable:
+    """What the calendar and the events do on each day, for days 0..last."""
+
+    scheduled: npt.NDArray[np.bool_]  # (D,) a scheduled round (or an event round) is held
+    attendees: npt.NDArray[np.bool_]  # (D, P) who attends that day's scheduled round
+    absent: npt.NDArray[np.bool_]  # (D, P) away from the table (events)
+    urgency: Array  # (D, P) urgency added that day (persists)
+    stress_shock: Array  # (D,)
+    fx_shock: Array  # (D,)
+    labels: list[list[str]]  # narrated lines per day
+    round_notes: list[str]  # note of the scheduled round starting that day ("" if none)
+    last_scheduled: int  # last day of the last scheduled round, -1 if none
+
+
+@dataclass
+class Compiled:
+    """Everything the engine needs, as arrays."""
+
+    scenario: Scenario
+    issue_keys: list[str]
+    party_keys: list[str]
+    side_keys: list[str]
+    lo: Array  # (I,) issue minimum, real units
+    span: Array  # (I,) issue range, real units
+    no_deal: Array  # (I,) normalised
+    side_of: npt.NDArray[np.intp]  # (P,)
+    member: npt.NDArray[np.bool_]  # (S, P)
+    lead: npt.NDArray[np.intp]  # (S,)
+    principal: npt.NDArray[np.intp]  # (S,), -1 when none
+    deadline_day: int
+    last_day: int  # deadline plus the longest possible extension
+    election_day: npt.NDArray[np.intp]  # (S,), FAR_FUTURE when none
+    bound_lo: Array  # (2, S, I): at start, at election (normalised; 0 when unbounded)
+    bound_hi: Array  # (2, S, I): at start, at election (normalised; 1 when unbounded)
+    has_bounds: npt.NDArray[np.bool_]  # (S,)
+    fx_issue: int  # -1 when none
+    opening_side: int
+    cadence: tuple[int, int, int, int]
+    days: DayTable
+    strategy_kinds: list[str]
+    run_params: dict[str, Array] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        # Per-run parameters are stored in one dict so overrides can address them by name.
+        try:
+            return self.__dict__["run_params"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def to_real(self, z: Array) -> Array:
+        """Convert normalised issue values (..., I) to real units."""
+        return self.lo + z * self.span
+
+    def to_unit(self, x: Array) -> Array:
+        """Convert real issue values (..., I) to normalised units."""
+        return (np.asarray(x, dtype=float) - self.lo) / self.span
+
+
+def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
+    n, p_index = last_day + 1, {k: i for i, k in enumerate(party_keys)}
+    start = s.calendar.start
+    t = DayTable(
+        scheduled=np.zeros(n, bool),
+        attendees=np.ones((n, len(party_keys)), bool),
+        absent=np.zeros((n, len(party_keys)), bool),
+        urgency=np.zeros((n, len(party_keys))),
+        stress_shock=np.zeros(n),
+        fx_shock=np.zeros(n),
+        labels=[[] for _ in range(n)],
+        round_notes=[""] * n,
+        last_scheduled=-1,
+    )
+    for r in s.calendar.rounds:
+        d0 = (r.date - start).days
+        t.round_notes[d0] = r.note
+        for d in range(d0, min(d0 + r.days, n)):
+            t.scheduled[d] = True
+            if r.attendees is not None:
+                t.attendees[d] = [k in r.attendees for k in party_keys]
+            t.last_scheduled = max(t.last_scheduled, d)
+    for e in s.events:
+        d0 = (e.date - start).days
+        if not 0 <= d0 < n:
+            continue
+        d1 = min((e.end - start).days if e.end else d0, n - 1)
+        t.labels[d0].append(e.label)
+        for k, v in e.effects.urgency.items():
+            idx = [p_index[k]] if k in p_index else [p_index[q.key] for q in s.members(k)]
+            t.urgency[d0, idx] += v
+        t.stress_shock[d0] += e.effects.stress
+        t.fx_shock[d0] += e.effects.fx
+        for k in e.effects.absent:
+            t.absent[d0 : d1 + 1, p_index[k]] = True
+        if e.effects.round:
+            t.scheduled[d0] = True
+            t.round_notes[d0] = t.round_notes[d0] or e.label
+    return t
+
+
+def compile_scenario(s: Scenario) -> Compiled:
+    """Compile a validated scenario into arrays (every per-run parameter with a run axis of 1).
+
+    Args:
+        s: A validated scenario.
+
+    Returns:
+        The compiled form.
+    """
+    issues, parties, sides = s.issue_keys, s.party_keys, s.side_keys
+    lo = np.array([i.min for i in s.issues])
+    span = np.array([i.max - i.min for i in s.issues])
+    unit = lambda key, v: (v - s.issue(key).min) / (s.issue(key).max - s.issue(key).min)  # noqa: E731
+    deadline_day = (s.calendar.deadline - s.calendar.start).days
+    last_day = deadline_day + s.calendar.extension.days
+    n_s, n_i = len(sides), len(issues)
+    bound_lo, bound_hi = np.zeros((2, n_s, n_i)), np.ones((2, n_s, n_i))
+    election = np.full(n_s, FAR_FUTURE, dtype=np.intp)
+    for si, key in enumerate(sides):
+        side = s.sides[key]
+        if side.election is not None:
+            election[si] = max(1, (side.election - s.calendar.start).days)
+        for b in side.win_set:
+            ii = issues.index(b.issue)
+            if b.min is not None:
+                bound_lo[:, si, ii] = unit(b.issue, b.min)
+                if b.min_at_election is not None:
+                    bound_lo[1, si, ii] = unit(b.issue, b.min_at_election)
+            if b.max is not None:
+                bound_hi[:, si, ii] = unit(b.issue, b.max)
+                if b.max_at_election is not None:
+                    bound_hi[1, si, ii] = unit(b.issue, b.max_at_election)
+    from agents.strategies import strategy_params
+
+    run_params: dict[str, Array] = {
+        "weights": np.array([[p.priorities[i] for i in issues] for p in s.parties])[None],
+        "ideal": np.array([[unit(i, p.ideal[i]) for i in issues] for p in s.parties])[None],
+        "clout": np.array([p.clout for p in s.parties])[None],
+        "reservation": np.array([p.reservation for p in s.parties])[None],
+        "reservation_sd": np.array([p.reservation_sd for p in s.parties])[None],
+        "stress_sensitivity": np.array([p.stress_sensitivity for p in s.parties])[None],
+        "fx_sensitivity": np.array([p.fx_sensitivity for p in s.parties])[None],
+        "rule": np.array([RULES.index(s.sides[k].rule) for k in sides])[None],
+        "threshold": np.array([s.sides[k].threshold for k in sides])[None],
+        "cohesion": np.array([s.sides[k].cohesion for k in sides])[None],
+        "election_pressure": np.array([s.sides[k].election_pressure for k in sides])[None],
+        "extension_probability": np.array([s.calendar.extension.probability]),
+        "fx_initial": np.array([s.drivers.fx.initial]),
+        "fx_reference": np.array([s.drivers.fx.reference]),
+        "fx_volatility": np.array([s.drivers.fx.volatility]),
+        "stress_initial": np.array([s.drivers.stress.initial]),
+        "stress_mean": np.array([s.drivers.stress.mean]),
+        "stress_reversion": np.array([s.drivers.stress.reversion]),
+        "stress_volatility": np.array([s.drivers.stress.volatility]),
+    }
+    for pi, p in enumerate(s.parties):
+        for name, value in strategy_params(p.strategy.kind, p.strategy.params).items():
+            run_params[f"strategy.{pi}.{name}"] = np.array([value])
+    c = s.calendar
+    return Compiled(
+        scenario=s,
+        issue_keys=issues,
+        party_keys=parties,
+        side_keys=sides,
+        lo=lo,
+        span=span,
+        no_deal=np.array([unit(i.key, i.no_deal) for i in s.issues]),
+        side_of=np.array([sides.index(p.side) for p in s.parties], dtype=np.intp),
+        member=np.array([[p.side == k for p in s.parties] for k in sides]),
+        lead=np.array([parties.index(s.sides[k].lead) for k in sides], dtype=np.intp),
+        principal=np.array(
+            [parties.index(s.sides[k].principal) if s.sides[k].principal else -1 for k in sides],
+            dtype=np.intp,
+        ),
+        deadline_day=deadline_day,
+        last_day=last_day,
+        election_day=election,
+        bound_lo=bound_lo,
+        bound_hi=bound_hi,
+        has_bounds=np.array([bool(s.sides[k].win_set) for k in sides]),
+        fx_issue=issues.index(s.drivers.fx.salience_issue) if s.drivers.fx.salience_issue else -1,
+        opening_side=sides.index(c.opening_side) if c.opening_side else 0,
+        cadence=(
+            c.cadence.min_gap_days,
+            c.cadence.max_gap_days,
+            c.cadence.min_length_days,
+            c.cadence.max_length_days,
+        ),
+        days=_day_table(s, parties, last_day),
+        strategy_kinds=[p.strategy.kind for p in s.parties],
+        run_params=run_params,
+    )
+
+
+# --- overrides -----------------------------------------------------------------------------
+
+_PARTY_FIELDS = {
+    "clout": ("clout", 1e-9, np.inf),
+    "reservation": ("reservation", 0.0, 1.0),
+    "reservation_sd": ("reservation_sd", 0.0, np.inf),
+    "stress_sensitivity": ("stress_sensitivity", -np.inf, np.inf),
+    "fx_sensitivity": ("fx_sensitivity", -np.inf, np.inf),
+}
+_SIDE_FIELDS = {
+    "threshold": ("threshold", 0.0, 1.0),
+    "cohesion": ("cohesion", 0.0, 1.0),
+    "election_pressure": ("election_pressure", 0.0, np.inf),
+}
+_GLOBAL_FIELDS = {
+    "calendar.extension.probability": ("extension_probability", 0.0, 1.0),
+    "drivers.fx.initial": ("fx_initial", 1e-9, np.inf),
+    "drivers.fx.reference": ("fx_reference", 1e-9, np.inf),
+    "drivers.fx.volatility": ("fx_volatility", 0.0, np.inf),
+    "drivers.stress.initial": ("stress_initial", 0.0, 1.0),
+    "drivers.stress.mean": ("stress_mean", 0.0, 1.0),
+    "drivers.stress.reversion": ("stress_reversion", 0.0, 1.0),
+    "drivers.stress.volatility": ("stress_volatility", 0.0, np.inf),
+}
+
+
+def override_paths(c: Compiled) -> list[str]:
+    """List every path that ``apply_overrides`` accepts for this scenario."""
+    paths = list(_GLOBAL_FIELDS)
+    for p in c.party_keys:
+        paths += [f"parties.{p}.{f}" for f in _PARTY_FIELDS]
+        paths += [f"parties.{p}.{t}.{i}" for t in ("priorities", "ideal") for i in c.issue_keys]
+        pi = c.party_keys.index(p)
+        prefix = f"strategy.{pi}."
+        paths += [f"parties.{p}.strategy.{k[len(prefix):]}" for k in c.run_params if k.startswith(prefix)]
+    for s in c.side_keys:
+        paths += [f"sides.{s}.{f}" for f in (*_SIDE_FIELDS, "rule")]
+    return paths
+
+
+def _values(path: str, value: Any, runs: int, lo: float, hi: float) -> Array:
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "fiu":
+        raise ScenarioError("overrides", path, f"expected numbers, got {arr.dtype}")
+    arr = arr.astype(float).reshape(-1)
+    if arr.size not in (1, runs):
+        raise ScenarioError("overrides", path, f"has {arr.size} values for {runs} runs")
+    if not np.all(np.isfinite(arr)):
+        raise ScenarioError("overrides", path, "values must be finite")
+    if np.any(arr < lo) or np.any(arr > hi):
+        raise ScenarioError("overrides", path, f"values must lie in [{lo}, {hi}]")
+    return arr
+
+
+def _set_column(c: Compiled, name: str, index: tuple[int, ...], values: Array, runs: int) -> None:
+    base = c.run_params[name]
+    if base.shape[0] != runs:
+        base = np.repeat(base, runs, axis=0) if base.shape[0] == 1 else base.copy()
+    else:
+        base = base.copy()
+    base[(slice(None), *index)] = values
+    c.run_params[name] = base
+
+
+def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int) -> Compiled:
+    """Set per-run parameters from dotted scenario paths.
+
+    A priority override rescales the party's other priorities so that they still sum to one.
+
+    Args:
+        c: The compiled scenario (changed in place and returned).
+        overrides: Mapping of path to a scalar or a sequence of one value per run.
+        runs: Number of runs R.
+
+    Returns:
+        The compiled scenario with (R, ...) arrays where overridden.
+
+    Raises:
+        ScenarioError: For an unknown path, a wrong count or a value out of range.
+    """
+    if not overrides:
+        return c
+    for path, value in overrides.items():
+        parts = path.split(".")
+        if path in _GLOBAL_FIELDS:
+            name, lo, hi = _GLOBAL_FIELDS[path]
+            vals = _values(path, value, runs, lo, hi)
+            c.run_params[name] = np.broadcast_to(vals, (runs,)).copy()
+        elif parts[0] == "parties" and len(parts) >= 3 and parts[1] in c.party_keys:
+            _override_party(c, path, parts, value, runs)
+        elif parts[0] == "sides" and len(parts) == 3 and parts[1] in c.side_keys:
+            si = c.side_keys.index(parts[1])
+            if parts[2] == "rule":
+                codes = [RULES.index(v) if v in RULES else -1 for v in np.atleast_1d(value)]
+                if -1 in codes:
+                    raise ScenarioError("overrides", path, f"rule must be one of {', '.join(RULES)}")
+                if "veto" in np.atleast_1d(value) and c.principal[si] < 0:
+                    raise ScenarioError("overrides", path, "the veto rule needs a principal")
+                _set_column(c, "rule", (si,), np.array(codes, dtype=float), runs)
+                c.run_params["rule"] = c.run_params["rule"].astype(np.intp)
+            elif parts[2] in _SIDE_FIELDS:
+                name, lo, hi = _SIDE_FIELDS[parts[2]]
+                _set_column(c, name, (si,), _values(path, value, runs, lo, hi), runs)
+            else:
+                raise ScenarioError("overrides", path, "unknown path")
+        else:
+            raise ScenarioError("overrides", path, "unknown path")
+    return c
+
+
+def _override_party(c: Compiled, path: str, parts: list[str], value: Any, runs: int) -> None:
+    pi = c.party_keys.index(parts[1])
+    if len(parts) == 3 and parts[2] in _PARTY_FIELDS:
+        name, lo, hi = _PARTY_FIELDS[parts[2]]
+        _set_column(c, name, (pi,), _values(path, value, runs, lo, hi), runs)
+    elif len(parts) == 4 and parts[2] in ("priorities", "ideal") and parts[3] in c.issue_keys:
+        ii = c.issue_keys.index(parts[3])
+        if parts[2] == "ideal":
+            issue = c.scenario.issue(parts[3])
+            vals = _values(path, value, runs, issue.min, issue.max)
+            _set_column(c, "ideal", (pi, ii), (vals - issue.min) / (issue.max - issue.min), runs)
+            return
+        vals = _values(path, value, runs, 0.0, 1.0)
+        _set_column(c, "weights", (pi,), c.weights[:, pi], runs)
+        w = c.run_params["weights"]
+        others = total(w[:, pi]) - w[:, pi, ii]
+        scale = np.divide(1.0 - vals, others, out=np.zeros_like(others), where=others > 0)
+        w[:, pi] *= scale[:, None]
+        w[:, pi, ii] = vals
+        if np.any(others <= 0) and np.any(vals < 1):
+            raise ScenarioError("overrides", path, "the party has no other priority to rescale")
+    elif len(parts) == 4 and parts[2] == "strategy" and f"strategy.{pi}.{parts[3]}" in c.run_params:
+        name = f"strategy.{pi}.{parts[3]}"
+        from agents.strategies import param_range
+
+        lo, hi = param_range(c.strategy_kinds[pi], parts[3])
+        c.run_params[name] = _values(path, value, runs, lo, hi)
+    else:
+        raise ScenarioError("overrides", path, "unknown path")

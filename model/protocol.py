@@ -1,0 +1,173 @@
+"""One round of talks: sides table packages in turn, every party scores them, sides decide.
+
+The side whose turn it is tables its package first; if some side rejects it, the next side
+answers with its own package, and so on around the table. A side that is arguing among itself
+(the cost of a divided delegation) tables nothing that day. The first package every side
+accepts under its decision rule is the deal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from model.params import Compiled
+from model.utility import dispersion, side_packages, total, utilities
+
+Array = npt.NDArray[np.float64]
+TOLERANCE = 1e-9
+UNANIMITY, MAJORITY, VETO = 0, 1, 2
+
+
+def take(arr: Array, idx: npt.NDArray[np.intp]) -> Array:
+    """Rows ``idx`` of a per-run array, or the array itself when it is shared by all runs."""
+    return arr if arr.shape[0] == 1 else arr[idx]
+
+
+def win_set_bounds(c: Compiled, day: int, pressure: Array) -> tuple[Array, Array]:
+    """Each side's ratification bounds on a day, normalised, (R|1, S, I) each.
+
+    Bounds move from their start values toward their election values in proportion to the
+    elapsed share of time to the side's election, times the side's election pressure.
+    """
+    progress = np.clip(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
+    lo = c.bound_lo[0] + progress * (c.bound_lo[1] - c.bound_lo[0])
+    hi = c.bound_hi[0] + progress * (c.bound_hi[1] - c.bound_hi[0])
+    return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+
+
+def side_decisions(
+    c: Compiled,
+    accepts: npt.NDArray[np.bool_],
+    packages: Array,
+    rule: npt.NDArray[np.intp],
+    clout: Array,
+    threshold: Array,
+    lo: Array,
+    hi: Array,
+) -> npt.NDArray[np.bool_]:
+    """Whether each side accepts each package under its rule and its win-set.
+
+    Args:
+        c: Compiled scenario.
+        accepts: (n, K, P) whether each party accepts each package.
+        packages: (n, K, I) the packages.
+        rule: (n|1, S) rule codes.
+        clout: (n|1, P) clout.
+        threshold: (n|1, S) majority thresholds.
+        lo: (n|1, S, I) lower ratification bounds.
+        hi: (n|1, S, I) upper ratification bounds.
+
+    Returns:
+        (n, K, S) side acceptance.
+    """
+    member = c.member  # (S, P)
+    unanimous = (accepts[:, :, None, :] | ~member[None, None]).all(axis=-1)
+    cw = clout[:, None, :] * member[None]  # (n|1, S, P)
+    share = total(accepts[:, :, None, :] * cw[:, None, :, :]) / total(cw)[:, None, :]
+    majority = share > threshold[:, None, :]
+    principal = np.maximum(c.principal, 0)
+    veto = accepts[:, :, principal]  # (n, K, S); unused where the rule is not veto
+    decided = np.where(rule[:, None, :] == UNANIMITY, unanimous, np.where(rule[:, None, :] == MAJORITY, majority, veto))
+    if c.has_bounds.any():
+        inside = (packages[:, :, None, :] >= lo[:, None] - TOLERANCE) & (
+            packages[:, :, None, :] <= hi[:, None] + TOLERANCE
+        )
+        decided &= inside.all(axis=-1)
+    return decided
+
+
+def own_bounds(c: Compiled, idx: npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
+    """Each party's own side's ratification bounds today, (n|1, P, I) each."""
+    lo, hi = win_set_bounds(c, day, take(c.election_pressure, idx))
+    return lo[:, c.side_of], hi[:, c.side_of]
+
+
+@dataclass
+class RoundResult:
+    """What happened in one round, for the runs that held it (n of them)."""
+
+    idx: npt.NDArray[np.intp]
+    positions: Array  # (n, P, I) tabled positions, inside own win-sets
+    packages: Array  # (n, S, I) each side's package
+    tabled: npt.NDArray[np.bool_]  # (n, S) a side tabled its package
+    argued: npt.NDArray[np.bool_]  # (n, S) a side argued among itself instead
+    utilities: Array  # (n, S, P) each party's utility of each package
+    side_accepts: npt.NDArray[np.bool_]  # (n, S_package, S_deciding)
+    turn: npt.NDArray[np.intp]  # (n, S) packages in the order they were tabled
+    deal: npt.NDArray[np.bool_]  # (n,)
+    chosen: npt.NDArray[np.intp]  # (n,) package agreed, -1 for none
+    table: Array  # (n, I) the package left on the table
+    has_table: npt.NDArray[np.bool_]  # (n,)
+    dispersion: Array  # (n, S)
+
+
+def hold_round(
+    c: Compiled,
+    idx: npt.NDArray[np.intp],
+    day: int,
+    positions: Array,
+    aspiration: Array,
+    weights: Array,
+    present: npt.NDArray[np.bool_],
+    proposer: npt.NDArray[np.intp],
+    argue_draw: Array,
+) -> RoundResult:
+    """Hold a round for runs ``idx``.
+
+    Args:
+        c: Compiled scenario (per-run parameters with R rows or one).
+        idx: (n,) runs holding a round.
+        day: Today's day number.
+        positions: (n, P, I) the parties' positions at their aspirations.
+        aspiration: (n, P) aspirations.
+        weights: (n|1, P, I) effective priorities.
+        present: (P,) who is at the table.
+        proposer: (n,) the side whose turn it is.
+        argue_draw: (n, S) uniform numbers deciding whether a divided side argues.
+
+    Returns:
+        The round's result.
+    """
+    clout, ideal = take(c.clout, idx), take(c.ideal, idx)
+    lo, hi = win_set_bounds(c, day, take(c.election_pressure, idx))
+    pos = np.clip(positions, lo[:, c.side_of], hi[:, c.side_of])
+    packages, anyone = side_packages(pos, weights, clout, c.member, present)
+    packages = np.clip(packages, lo, hi)
+    full, _ = side_packages(pos, weights, clout, c.member, np.ones_like(present))
+    spread = dispersion(pos, full, clout, c.member)
+    argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread
+    tabled = anyone & ~argued
+    util = utilities(packages, weights, ideal)
+    accepts = util >= aspiration[:, None, :] - TOLERANCE
+    decided = side_decisions(
+        c, accepts, packages, take(c.rule, idx), clout, take(c.threshold, idx), lo, hi
+    )
+    n_s = len(c.side_keys)
+    turn = (proposer[:, None] + np.arange(n_s)[None, :]) % n_s  # (n, S)
+    agreed = tabled & decided.all(axis=-1)  # (n, K)
+    agreed_in_turn = np.take_along_axis(agreed, turn, axis=1)
+    deal = agreed_in_turn.any(axis=1)
+    first = np.argmax(agreed_in_turn, axis=1)
+    chosen = np.where(deal, turn[np.arange(len(idx)), first], -1)
+    tabled_in_turn = np.take_along_axis(tabled, turn, axis=1)
+    last_tabled = n_s - 1 - np.argmax(tabled_in_turn[:, ::-1], axis=1)
+    on_table = np.where(deal, chosen, turn[np.arange(len(idx)), last_tabled])
+    table = packages[np.arange(len(idx)), on_table]
+    return RoundResult(
+        idx=idx,
+        positions=pos,
+        packages=packages,
+        tabled=tabled,
+        argued=argued,
+        utilities=util,
+        side_accepts=decided,
+        turn=turn,
+        deal=deal,
+        chosen=chosen,
+        table=table,
+        has_table=tabled.any(axis=1),
+        dispersion=spread,
+    )

@@ -1,0 +1,383 @@
+"""The scenario file format: pydantic models for every table of a scenario TOML file.
+
+Structure (types, ranges, unknown fields) is checked field by field; relations between fields
+(keys that must exist, weights that must sum to one, dates in order) are checked by
+``Scenario``'s validator, which names the offending field in its message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+WEIGHT_TOLERANCE = 1e-6
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class Issue(_Strict):
+    """One issue on the table, in its real unit."""
+
+    key: Key
+    label: str
+    unit: str
+    min: float
+    max: float
+    no_deal: float = Field(description="The value that holds if the talks break down.")
+
+
+class ScheduledRound(_Strict):
+    """A round of talks fixed in the calendar."""
+
+    date: dt.date
+    days: int = Field(1, ge=1, le=7)
+    attendees: list[Key] | None = Field(None, description="Parties present; all when omitted.")
+    note: str = ""
+
+
+class Cadence(_Strict):
+    """How rounds are generated after the last scheduled one."""
+
+    min_gap_days: int = Field(ge=1)
+    max_gap_days: int = Field(ge=1)
+    min_length_days: int = Field(1, ge=1)
+    max_length_days: int = Field(1, ge=1)
+
+
+class Extension(_Strict):
+    """The rule by which the deadline may move once."""
+
+    probability: Unit
+    days: int = Field(ge=0, le=365)
+
+
+class Calendar(_Strict):
+    """Dates of the negotiation: start, deadline, rounds and the extension rule."""
+
+    start: dt.date
+    deadline: dt.date
+    opening_side: Key | None = None
+    rounds: list[ScheduledRound] = []
+    cadence: Cadence
+    extension: Extension
+
+
+class Effects(_Strict):
+    """What a dated event does.
+
+    ``urgency`` adds to the elapsed-time share of the named parties or sides (their clocks run
+    faster from then on); ``absent`` takes parties away from the table; ``stress`` and ``fx`` are
+    shocks to the market-stress index and to log USD/JPY; ``round`` makes the day a round.
+    """
+
+    urgency: dict[Key, Annotated[float, Field(ge=-1.0, le=1.0)]] = {}
+    absent: list[Key] = []
+    stress: float = 0.0
+    fx: float = 0.0
+    round: bool = False
+
+
+class Event(_Strict):
+    """A dated event acting on the parties."""
+
+    date: dt.date
+    end: dt.date | None = None
+    kind: Literal["summit", "talks_elsewhere", "tariff_step", "market", "other"]
+    label: str
+    effects: Effects = Effects()
+
+
+class WinSetBound(_Strict):
+    """A limit on one issue that a side's principals will ratify, in the issue's real unit.
+
+    A bound moves linearly from its start value to its ``*_at_election`` value as the side's
+    election approaches (scaled by the side's ``election_pressure``).
+    """
+
+    issue: Key
+    min: float | None = None
+    max: float | None = None
+    min_at_election: float | None = None
+    max_at_election: float | None = None
+
+
+class Side(_Strict):
+    """A delegation: how it decides and what its principals will ratify."""
+
+    name: str
+    rule: Literal["unanimity", "majority", "veto"]
+    threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
+    principal: Key | None = None
+    lead: Key
+    cohesion: Unit = 1.0
+    election: dt.date | None = None
+    election_pressure: NonNegative = 1.0
+    win_set: list[WinSetBound] = []
+
+
+class Strategy(_Strict):
+    """A concession strategy and its parameters (see agents.strategies for the kinds)."""
+
+    kind: str
+    params: dict[str, float] = {}
+
+
+class Party(_Strict):
+    """A negotiator: side, clout, priorities, ideal point, reservation and strategy."""
+
+    key: Key
+    name: str
+    side: Key
+    role: str = ""
+    clout: Annotated[float, Field(gt=0.0)] = 1.0
+    priorities: dict[Key, NonNegative]
+    ideal: dict[Key, float]
+    reservation: Unit
+    reservation_sd: NonNegative = 0.0
+    stress_sensitivity: float = 0.0
+    fx_sensitivity: float = 0.0
+    strategy: Strategy
+
+
+class FxDriver(_Strict):
+    """USD/JPY: a log random walk whose level moves the salience of one issue."""
+
+    initial: Annotated[float, Field(gt=0.0)]
+    reference: Annotated[float, Field(gt=0.0)]
+    volatility: NonNegative = Field(description="Annualised volatility of log USD/JPY.")
+    salience_issue: Key | None = None
+
+
+class StressDriver(_Strict):
+    """Market stress in [0, 1]: mean-reverting, shocked by events, raising urgency."""
+
+    initial: Unit
+    mean: Unit
+    reversion: Unit
+    volatility: NonNegative
+
+
+class Drivers(_Strict):
+    """Exogenous drivers evolving every day."""
+
+    fx: FxDriver
+    stress: StressDriver
+
+
+class Scenario(_Strict):
+    """A whole negotiation: calendar, issues, sides, parties, events and drivers."""
+
+    name: Key
+    title: str
+    description: str = ""
+    calendar: Calendar
+    issues: list[Issue]
+    sides: dict[Key, Side]
+    parties: list[Party]
+    events: list[Event] = []
+    drivers: Drivers
+
+    @model_validator(mode="after")
+    def _check_relations(self) -> Scenario:
+        check_relations(self)
+        return self
+
+    @property
+    def issue_keys(self) -> list[str]:
+        """Issue keys in file order."""
+        return [i.key for i in self.issues]
+
+    @property
+    def party_keys(self) -> list[str]:
+        """Party keys in file order."""
+        return [p.key for p in self.parties]
+
+    @property
+    def side_keys(self) -> list[str]:
+        """Side keys in file order."""
+        return list(self.sides)
+
+    def issue(self, key: str) -> Issue:
+        """Return the issue with this key."""
+        return next(i for i in self.issues if i.key == key)
+
+    def party(self, key: str) -> Party:
+        """Return the party with this key."""
+        return next(p for p in self.parties if p.key == key)
+
+    def members(self, side: str) -> list[Party]:
+        """Return the parties on a side, in file order."""
+        return [p for p in self.parties if p.side == side]
+
+
+class RelationError(ValueError):
+    """A failed cross-field check, carrying the dotted field path."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+def _unique(keys: list[str], where: str) -> None:
+    seen: set[str] = set()
+    for k in keys:
+        if k in seen:
+            raise RelationError(where, f"duplicate key {k!r}")
+        seen.add(k)
+
+
+def _known(key: str, known: list[str], field: str, what: str) -> None:
+    if key not in known:
+        raise RelationError(field, f"unknown {what} {key!r} (known: {', '.join(known)})")
+
+
+def _check_issues(s: Scenario) -> None:
+    if not s.issues:
+        raise RelationError("issues", "at least one issue is required")
+    _unique(s.issue_keys, "issues")
+    for issue in s.issues:
+        f = f"issues.{issue.key}"
+        if not issue.max > issue.min:
+            raise RelationError(f"{f}.max", f"max ({issue.max}) must exceed min ({issue.min})")
+        if not issue.min <= issue.no_deal <= issue.max:
+            raise RelationError(f"{f}.no_deal", f"{issue.no_deal} is outside [{issue.min}, {issue.max}]")
+
+
+def _check_party(s: Scenario, p: Party) -> None:
+    f = f"parties.{p.key}"
+    issues = s.issue_keys
+    _known(p.side, s.side_keys, f"{f}.side", "side")
+    for table in ("priorities", "ideal"):
+        values: dict[str, float] = getattr(p, table)
+        for k in values:
+            _known(k, issues, f"{f}.{table}.{k}", "issue")
+        missing = [k for k in issues if k not in values]
+        if missing:
+            raise RelationError(f"{f}.{table}", f"missing issues: {', '.join(missing)}")
+    total = sum(p.priorities.values())
+    if not math.isclose(total, 1.0, abs_tol=WEIGHT_TOLERANCE):
+        raise RelationError(f"{f}.priorities", f"weights sum to {total:g}, must sum to 1")
+    for k, v in p.ideal.items():
+        issue = s.issue(k)
+        if not issue.min <= v <= issue.max:
+            raise RelationError(f"{f}.ideal.{k}", f"{v} is outside [{issue.min}, {issue.max}]")
+    from agents.strategies import validate_strategy  # a registry lives with the agents
+
+    problem = validate_strategy(p.strategy.kind, p.strategy.params)
+    if problem:
+        raise RelationError(f"{f}.strategy", problem)
+
+
+def _check_side(s: Scenario, key: str, side: Side) -> None:
+    f = f"sides.{key}"
+    members = [p.key for p in s.members(key)]
+    if not members:
+        raise RelationError(f, "no party is on this side")
+    _known(side.lead, members, f"{f}.lead", "member")
+    if side.rule == "veto":
+        if side.principal is None:
+            raise RelationError(f"{f}.principal", "the veto rule needs a principal")
+        _known(side.principal, members, f"{f}.principal", "member")
+    for n, bound in enumerate(side.win_set):
+        bf = f"{f}.win_set[{n}]"
+        _known(bound.issue, s.issue_keys, f"{bf}.issue", "issue")
+        issue = s.issue(bound.issue)
+        for name in ("min", "max", "min_at_election", "max_at_election"):
+            v = getattr(bound, name)
+            if v is not None and not issue.min <= v <= issue.max:
+                raise RelationError(f"{bf}.{name}", f"{v} is outside [{issue.min}, {issue.max}]")
+        if bound.min is None and bound.max is None:
+            raise RelationError(bf, "a bound needs min or max")
+        if (bound.min_at_election is not None and bound.min is None) or (
+            bound.max_at_election is not None and bound.max is None
+        ):
+            raise RelationError(bf, "an *_at_election value needs its starting bound")
+    if side.win_set and side.election is None and any(
+        b.min_at_election is not None or b.max_at_election is not None for b in side.win_set
+    ):
+        raise RelationError(f"{f}.election", "bounds that move by election need an election date")
+
+
+def _check_calendar(s: Scenario) -> None:
+    c = s.calendar
+    if c.deadline <= c.start:
+        raise RelationError("calendar.deadline", f"{c.deadline} is not after start {c.start}")
+    if c.opening_side is not None:
+        _known(c.opening_side, s.side_keys, "calendar.opening_side", "side")
+    if c.cadence.max_gap_days < c.cadence.min_gap_days:
+        raise RelationError("calendar.cadence.max_gap_days", "must be at least min_gap_days")
+    if c.cadence.max_length_days < c.cadence.min_length_days:
+        raise RelationError("calendar.cadence.max_length_days", "must be at least min_length_days")
+    for n, r in enumerate(c.rounds):
+        f = f"calendar.rounds[{n}]"
+        if not c.start <= r.date <= c.deadline:
+            raise RelationError(f"{f}.date", f"{r.date} is outside {c.start} .. {c.deadline}")
+        for a in r.attendees or []:
+            _known(a, s.party_keys, f"{f}.attendees", "party")
+    for n, e in enumerate(s.events):
+        f = f"events[{n}]"
+        if e.end is not None and e.end < e.date:
+            raise RelationError(f"{f}.end", f"{e.end} is before the event's date {e.date}")
+        for k in e.effects.urgency:
+            _known(k, s.party_keys + s.side_keys, f"{f}.effects.urgency.{k}", "party or side")
+        for k in e.effects.absent:
+            _known(k, s.party_keys, f"{f}.effects.absent", "party")
+
+
+def check_relations(s: Scenario) -> None:
+    """Check every relation between fields of a scenario.
+
+    Args:
+        s: A structurally valid scenario.
+
+    Raises:
+        RelationError: At the first failed check, naming the field.
+    """
+    _check_issues(s)
+    _unique(s.party_keys, "parties")
+    if len(s.sides) < 2:
+        raise RelationError("sides", "a negotiation needs at least two sides")
+    for p in s.parties:
+        _check_party(s, p)
+    for key, side in s.sides.items():
+        _check_side(s, key, side)
+    _check_calendar(s)
+    fx_issue = s.drivers.fx.salience_issue
+    if fx_issue is not None:
+        _known(fx_issue, s.issue_keys, "drivers.fx.salience_issue", "issue")
+
+
+def field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """Turn a pydantic error location into a dotted path, naming list items by their key.
+
+    Args:
+        loc: The error's location tuple.
+        data: The raw document, to look up the ``key`` of list items.
+
+    Returns:
+        A path such as ``parties.bessent.priorities.currency``.
+    """
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            entry = node[item] if item < len(node) else None
+            key = entry.get("key") if isinstance(entry, dict) else None
+            if key and parts and parts[-1] in ("parties", "issues"):
+                parts.append(str(key))
+            else:
+                parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+            node = entry
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
