@@ -6,6 +6,7 @@ single run or a whole ensemble with the same code; its attributes read run 0 for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -44,7 +45,9 @@ class Negotiator(mesa.Agent):
         self.strategy = make_strategy(spec.strategy.kind)
         prefix = f"strategy.{index}."
         self._params = {
-            k[len(prefix) :]: v for k, v in model.compiled.run_params.items() if k.startswith(prefix)
+            k[len(prefix) :]: v
+            for k, v in model.compiled.run_params.items()
+            if k.startswith(prefix)
         }
 
     @property
@@ -75,15 +78,42 @@ class Negotiator(mesa.Agent):
         """Current aspiration of run 0."""
         return float(self.model.state.aspiration[0, self.index])
 
+    @property
+    def strategy_kind(self) -> str:
+        """The kind of the negotiator's strategy (agents are grouped by it each day)."""
+        return self.strategy.kind
+
     def update_aspiration(self) -> None:
         """Move today's aspiration by the strategy, in every run still running."""
-        m, s, c = self.model, self.model.state, self.model.compiled
-        ctx = StrategyContext(
-            tau=elapsed(s, c, m.day, self.index),
-            reservation=s.reservation[:, self.index],
-            previous=s.aspiration[:, self.index],
-            received=m.ledger.received[:, self.index],
-            params=self._params,
-        )
-        new = self.strategy.aspiration(ctx)
-        s.aspiration[:, self.index] = np.where(s.active, new, s.aspiration[:, self.index])
+        update_aspirations([self])
+
+
+def update_aspirations(group: Sequence[Negotiator]) -> None:
+    """Move the aspirations of negotiators sharing one strategy kind, in one vectorised call.
+
+    Args:
+        group: Negotiators of one model whose strategies are of the same kind.
+    """
+    first = group[0]
+    m, s, c = first.model, first.model.state, first.model.compiled
+    cols = np.array([a.index for a in group], dtype=np.intp)
+    params = m.group_params.get(tuple(cols))
+    if params is None:  # stacked once: parameters never change during a run
+        names = first._params.keys()
+        params = {
+            n: np.stack(np.broadcast_arrays(*(a._params[n] for a in group)), axis=1) for n in names
+        }
+        m.group_params[tuple(cols)] = params
+    tau = elapsed(s, c, m.day, cols)
+    # Full-shape, contiguous parameters: numpy takes shortcuts (x**2 as x*x) for broadcast
+    # operands, which would make a run's last bits depend on the size of its ensemble.
+    params = {n: np.ascontiguousarray(np.broadcast_to(v, tau.shape)) for n, v in params.items()}
+    ctx = StrategyContext(
+        tau=tau,
+        reservation=s.reservation[:, cols],
+        previous=s.aspiration[:, cols],
+        received=m.ledger.received[:, cols],
+        params=params,
+    )
+    new = first.strategy.aspiration(ctx)
+    s.aspiration[:, cols] = np.where(s.active[:, None], new, ctx.previous)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from experiments.io import write_atomic, write_json
+from experiments.io import json_safe, write_atomic, write_json
 from experiments.summary import summarize, summary_lines
 from model import DEFAULT_SCENARIO, NegotiationModel, ScenarioError, list_scenarios, load_scenario
 from model.ensemble import run_ensemble
@@ -29,7 +30,7 @@ EXIT_USAGE = 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"negotiate: error: {' '.join(message.split())}\n")
 
 
 def _seed(text: str) -> int:
@@ -57,11 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="negotiate", description="Multi-party negotiation model (Mesa).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="a narrated run, then an ensemble summary")
-    run.add_argument("--scenario", default=DEFAULT_SCENARIO, help="bundled name or path to a TOML file")
-    run.add_argument("--seed", type=_seed, default=0, help="seed of the narrated run; the ensemble uses seed, seed+1, …")
+    run.add_argument(
+        "--scenario", default=DEFAULT_SCENARIO, help="bundled name or path to a TOML file"
+    )
+    run.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="seed of the narrated run; the ensemble uses seed, seed+1, …",
+    )
     run.add_argument("--runs", type=_runs, default=1000, help="runs in the ensemble (default 1000)")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of text")
-    run.add_argument("--out", type=Path, help="folder for outcome.json, run.png and ensemble.parquet")
+    run.add_argument(
+        "--out", type=Path, help="folder for outcome.json, run.png and ensemble.parquet"
+    )
     run.add_argument("--quiet", action="store_true", help="no narration and no progress bar")
     sub.add_parser("scenarios", help="list the bundled scenarios")
     val = sub.add_parser("validate", help="check a scenario file")
@@ -76,7 +86,9 @@ def _ensemble(scenario: Scenario, seed: int, runs: int, progress: bool) -> pd.Da
     with tqdm(total=runs, unit="run", disable=not progress, desc="ensemble", leave=False) as bar:
         for start in range(0, runs, CHUNK):
             n = min(CHUNK, runs - start)
-            parts.append(run_ensemble(scenario, np.arange(seed + start, seed + start + n, dtype=np.uint64)))
+            parts.append(
+                run_ensemble(scenario, np.arange(seed + start, seed + start + n, dtype=np.uint64))
+            )
             bar.update(n)
     return pd.concat(parts, ignore_index=True)
 
@@ -86,6 +98,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.seed + args.runs > 2**SEED_BITS:
         raise ScenarioError("--runs", "", f"seed + runs must stay below 2**{SEED_BITS}")
+    if args.out is not None:
+        _prepare_out(args.out)
     model = NegotiationModel(scenario, rng=args.seed)
     while model.running:
         model.step()
@@ -108,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None:
         _write_outputs(args.out, model, table, doc)
     if args.json:
-        print(json.dumps(doc, indent=2, default=str))
+        print(json.dumps(json_safe(doc), indent=2, default=str))
     else:
         print("\n".join(summary_lines(summary, scenario)))
         if args.out is not None:
@@ -117,12 +131,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_outputs(out: Path, model: NegotiationModel, table: pd.DataFrame, doc: dict[str, Any]) -> None:
+def _prepare_out(out: Path) -> None:
+    """Check (and create) the output folder before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), "", "--out must be a folder, not a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = f"cannot create the --out folder: {exc.strerror}"
+        raise ScenarioError(str(out), "", problem) from None
+
+
+def _write_outputs(
+    out: Path, model: NegotiationModel, table: pd.DataFrame, doc: dict[str, Any]
+) -> None:
     from viz.run_figure import save_run_figure
 
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "", "--out must be a folder")
-    out.mkdir(parents=True, exist_ok=True)
     write_json(out / "outcome.json", doc)
     write_atomic(out / "run.png", lambda p: save_run_figure(model, p))
     write_atomic(out / "ensemble.parquet", lambda p: table.to_parquet(p, index=False))
@@ -138,7 +162,10 @@ def cmd_scenarios(_: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario file."""
     s = load_scenario(args.path)
-    print(f"{args.path}: ok ({s.name}: {len(s.parties)} parties, {len(s.issues)} issues, {len(s.sides)} sides)")
+    print(
+        f"{args.path}: ok ({s.name}: {len(s.parties)} parties, "
+        f"{len(s.issues)} issues, {len(s.sides)} sides)"
+    )
     return 0
 
 
@@ -156,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("negotiate: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (say, `| head`) has gone: stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

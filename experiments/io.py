@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -31,15 +32,16 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (NaN written as null)."""
-    text = json.dumps(_clean(data), indent=2, ensure_ascii=False)
+    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False)
     write_atomic(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, float) and x != x:
+def json_safe(x: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) by None, recursively."""
+    if isinstance(x, float) and not math.isfinite(x):
         return None
     if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
+        return {k: json_safe(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
+        return [json_safe(v) for v in x]
     return x

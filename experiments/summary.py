@@ -51,8 +51,14 @@ def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     if len(deals):
         for q in QUANTILES:
             d = float(deals["day"].quantile(q, interpolation="lower"))
-            day_q[f"{q:.2f}"] = {"day": int(d), "date": (start + pd.Timedelta(days=d)).date().isoformat()}
-    terms = {k: float(deals[f"term_{k}"].median()) if len(deals) else math.nan for k in scenario.issue_keys}
+            day_q[f"{q:.2f}"] = {
+                "day": int(d),
+                "date": (start + pd.Timedelta(days=d)).date().isoformat(),
+            }
+    terms = {
+        k: float(deals[f"term_{k}"].median()) if len(deals) else math.nan
+        for k in scenario.issue_keys
+    }
     return {
         "runs": n,
         "deals": len(deals),
@@ -71,12 +77,20 @@ def summary_lines(summary: dict[str, Any], scenario: Scenario) -> list[str]:
     low, high = summary["deal_probability_95ci"]
     lines = [
         f"Ensemble of {summary['runs']:,} runs",
-        f"  deal probability  {summary['deal_probability']:.1%}  (95% Wilson interval {low:.1%} – {high:.1%})",
+        f"  deal probability  {summary['deal_probability']:.1%}"
+        f"  (95% Wilson interval {low:.1%} – {high:.1%})",
         f"  deadline extended {summary['extended_share']:.1%} of runs",
     ]
     if summary["deal_day_quantiles"]:
         q = summary["deal_day_quantiles"]
-        lines.append("  deal day          " + "  ".join(f"q{k[2:]}: {v['date']} (day {v['day']})" for k, v in q.items() if k in ("0.10", "0.50", "0.90")))
+        lines.append(
+            "  deal day          "
+            + "  ".join(
+                f"q{k[2:]}: {v['date']} (day {v['day']})"
+                for k, v in q.items()
+                if k in ("0.10", "0.50", "0.90")
+            )
+        )
         lines.append("  median terms of the deals:")
         for issue in scenario.issues:
             v = summary["median_deal_terms"][issue.key]

@@ -87,7 +87,8 @@ class ConcessionLedger:
         w = self.weights(runs)
         given, received = total(w, axis=2), total(w, axis=1)
         all_ = total(given)
-        mismatch = total(total(np.abs(w - np.swapaxes(w, 1, 2)), axis=2))
+        # Over ordered pairs every unmatched unit is counted twice (u→v and v→u): halve it.
+        mismatch = 0.5 * total(total(np.abs(w - np.swapaxes(w, 1, 2)), axis=2))
         crossing = total(total(w * self.cross, axis=2))
         some = all_ > 0
         safe = np.where(some, all_, 1.0)

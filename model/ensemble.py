@@ -31,7 +31,9 @@ def run_ensemble(
     Returns:
         A DataFrame with the columns of ``Outcome.to_row``.
     """
-    model = NegotiationModel(scenario, seeds=seeds, overrides=overrides, collect=False, narrate=False)
+    model = NegotiationModel(
+        scenario, seeds=seeds, overrides=overrides, collect=False, narrate=False
+    )
     while model.running:
         model.step()
     table = model.results()

@@ -21,4 +21,4 @@ class ScenarioError(ValueError):
     def line(self) -> str:
         """Return the single line shown to the user."""
         where = f"{self.source}: {self.field}" if self.field else self.source
-        return f"{where}: {self.problem}"
+        return " ".join(f"{where}: {self.problem}".split())  # always exactly one line

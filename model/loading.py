@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,18 @@ def load_scenario(source: str | Path | Scenario = DEFAULT_SCENARIO) -> Scenario:
                 known = ", ".join(sorted(bundled))
                 raise ScenarioError(text, "", f"no such scenario (bundled: {known})")
             raise ScenarioError(text, "", "no such file")
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot read: {exc}") from None
+    return _load_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _load_file(path_text: str, mtime_ns: int, size: int) -> Scenario:
+    # Keyed by modification time and size, so an edited file is read again; Scenario objects
+    # are frozen, so sharing one between models is safe.
+    path = Path(path_text)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -1,5 +1,7 @@
-"""Human-readable lines for a single run: offers, verdicts with the scores behind them,
-concessions, events and the end."""
+"""Human-readable lines for a single run.
+
+Offers, verdicts with the scores behind them, concessions, events and the end.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ def fmt_package(c: Compiled, z: Array) -> str:
     """Format a normalised package in real units."""
     real = c.to_real(z)
     parts = [
-        f"{i.key} {fmt_value(float(v), i.unit)}" for i, v in zip(c.scenario.issues, real, strict=True)
+        f"{i.key} {fmt_value(float(v), i.unit)}"
+        for i, v in zip(c.scenario.issues, real, strict=True)
     ]
     return ", ".join(parts)
 
@@ -37,7 +40,9 @@ def date_of(c: Compiled, day: int) -> dt.date:
     return c.scenario.calendar.start + dt.timedelta(days=int(day))
 
 
-def round_lines(c: Compiled, day: int, res: RoundResult, aspiration: Array, number: int) -> list[str]:
+def round_lines(
+    c: Compiled, day: int, res: RoundResult, aspiration: Array, number: int
+) -> list[str]:
     """Narrate run 0 of a round result.
 
     Args:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from agents.negotiator import Negotiator
+from agents.negotiator import Negotiator, update_aspirations
 from model.concessions import ConcessionLedger
 from model.loading import DEFAULT_SCENARIO, load_scenario
 from model.narration import concession_lines, date_of, fmt_package, round_lines
 from model.outcome import Outcome, outcome_of_row, outcome_table
 from model.params import apply_overrides, compile_scenario
-from model.protocol import hold_round, own_bounds, take
+from model.protocol import hold_round, own_bounds
+from model.recording import DailyCollector, daily_record, table_utilities
 from model.rng import SEED_BITS, Purpose, as_seeds, uniform
 from model.schema import Scenario
 from model.state import (
@@ -35,12 +35,9 @@ from model.state import (
     end_generated_rounds,
     initial_state,
     rounds_today,
+    take,
 )
-from model.utility import opponent_targets, positions, utilities
-
-
-def _read(model: NegotiationModel, key: str) -> float | str:
-    return model.daily[key]
+from model.utility import bound, opponent_targets, positions
 
 
 def resolve_seed(rng: Any) -> int:
@@ -105,11 +102,18 @@ class NegotiationModel(mesa.Model):
         single = seed_array.shape[0] == 1
         self.collect = single if collect is None else collect
         self.narrate = single if narrate is None else narrate
-        self.compiled = apply_overrides(compile_scenario(self.scenario), overrides, seed_array.shape[0])
+        self.compiled = apply_overrides(
+            compile_scenario(self.scenario), overrides, seed_array.shape[0]
+        )
         c = self.compiled
         self.state = initial_state(c, seed_array)
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
-        self._static = None if c.fx_issue >= 0 and np.any(c.fx_sensitivity) else self._geometry(c.weights)
+        self._bounds: dict[int, tuple[Any, Any]] = {}
+        # Where each party concedes toward and in what order follow its standing priorities;
+        # the yen moves salience in how packages are scored and weighed, not this geometry.
+        self.geometry = self._geometry(c.weights)
+        self.fx_salience = c.fx_issue >= 0 and bool(np.any(c.fx_sensitivity))
+        self.round0 = -1
         for index in range(len(c.party_keys)):
             Negotiator(self, index)
         self.negotiators: dict[str, Negotiator] = {a.key: a for a in self.agents}
@@ -118,12 +122,15 @@ class NegotiationModel(mesa.Model):
         self.outcome: Outcome | None = None
         self._graph = nx.DiGraph()
         self._graph_day = -2
-        self._metrics = self.ledger.metrics()
-        self._positions = np.repeat(c.ideal, self.state.runs, axis=0) if c.ideal.shape[0] == 1 else c.ideal.copy()
-        self.daily: dict[str, float | str] = {}
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters() if self.collect else {})
+        self._metrics: dict[str, Any] | None = None
+        self.positions = (
+            np.repeat(c.ideal, self.state.runs, axis=0) if c.ideal.shape[0] == 1 else c.ideal.copy()
+        )
+        self.group_params: dict[tuple[int, ...], dict[str, Any]] = {}
+        self._by_strategy = self.agents.groupby("strategy_kind", result_type="list")
+        self.daily: dict[str, float | str] = daily_record(self) if self.collect else {}
+        self.datacollector = DailyCollector(list(self.daily))
         if self.collect:
-            self._record_day()
             self.datacollector.collect(self)
         self.running = True
 
@@ -136,61 +143,86 @@ class NegotiationModel(mesa.Model):
         c, s = self.compiled, self.state
         self.day += 1
         day = self.day
-        if self.narrate:
+        if self.narrate and s.active[0]:
             for label in c.days.labels[day]:
                 self._say(label)
         advance_drivers(s, c, day)
-        self.agents.do("update_aspiration")
+        self._by_strategy.do(update_aspirations)  # one vectorised call per strategy kind
         in_round = rounds_today(s, c, day)
         if in_round.any():
             self._hold_rounds(np.flatnonzero(in_round), day)
         end_generated_rounds(s, c, day)
         extended, broke = close_deadline(s, c, day)
         if self.narrate and extended[0]:
-            self._say(f"The deadline moves by {c.scenario.calendar.extension.days} days, to {date_of(c, s.deadline[0])}")
+            self._say(
+                f"The deadline moves by {c.scenario.calendar.extension.days} days, "
+                f"to {date_of(c, s.deadline[0])}"
+            )
         if self.narrate and broke[0]:
             self._say("BREAKDOWN: the deadline passes without a deal; the no-deal terms apply")
         self.running = bool(s.active.any()) and day < c.last_day
         if not s.active[0] and self.outcome is None:
             self.outcome = self.outcome_of(0)
         if self.collect:
-            self._record_day()
+            self.daily = daily_record(self)
             self.datacollector.collect(self)
 
     def _geometry(self, weights: npt.NDArray[np.float64]) -> tuple[Any, Any, Any]:
+        """Priorities, targets and concession order for the given (R|1, P, I) priorities."""
         c = self.compiled
         target, salience = opponent_targets(weights, c.ideal, c.clout, c.side_of)
         ratio_order = np.argsort(-(salience / np.maximum(weights, 1e-12)), axis=-1, kind="stable")
         return weights, target, ratio_order
 
-    def _positions_of(self, idx: npt.NDArray[np.intp], weights: Any, day: int) -> npt.NDArray[np.float64]:
-        """Positions of runs ``idx``: conceding toward the other sides, but never past what
-        the party's own principals would ratify, so its concessions go where they can count."""
+    def _own_bounds(self, idx: npt.NDArray[np.intp], day: int) -> tuple[Any, Any]:
+        if self.compiled.election_pressure.shape[0] > 1:
+            return own_bounds(self.compiled, idx, day)
+        if day not in self._bounds:
+            self._bounds[day] = own_bounds(self.compiled, idx, day)
+        return self._bounds[day]
+
+    def positions_of(
+        self, idx: npt.NDArray[np.intp], geometry: tuple[Any, Any, Any], day: int
+    ) -> npt.NDArray[np.float64]:
+        """Positions of runs ``idx``, conceding toward the other sides.
+
+        A party never concedes past what its own principals would ratify, so its concessions
+        go where they can count.
+
+        ``geometry`` (priorities, targets, order) has one row per run of ``idx``, or one row.
+        """
         c = self.compiled
-        if self._static is not None:
-            w, target, order = self._static
-            w, target, order = take(w, idx), take(target, idx), take(order, idx)
-        else:
-            w, target, order = self._geometry(take(weights, idx))
+        w, target, order = geometry
         if c.has_bounds.any():
-            lo, hi = own_bounds(c, idx, day)
-            target = np.clip(target, lo, hi)
-            return np.clip(positions(self.state.aspiration[idx], w, take(c.ideal, idx), target, order), lo, hi)
+            lo, hi = self._own_bounds(idx, day)
+            target = bound(target, lo, hi)
+            return bound(
+                positions(self.state.aspiration[idx], w, take(c.ideal, idx), target, order), lo, hi
+            )
         return positions(self.state.aspiration[idx], w, take(c.ideal, idx), target, order)
 
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state
-        weights = c.weights if self._static is not None else day_weights(s, c)
-        w = take(weights, idx)
-        pos = self._positions_of(idx, weights, day)
-        present = (c.days.attendees[day] if c.days.scheduled[day] else np.ones(len(c.party_keys), bool)) & ~c.days.absent[day]
-        draws = np.stack([uniform(s.seeds[idx], day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1)
+        geometry = tuple(take(a, idx) for a in self.geometry)
+        w = day_weights(s, c, idx) if self.fx_salience else geometry[0]
+        pos = self.positions_of(idx, geometry, day)
+        if idx[0] == 0:
+            self.round0 = day
+        present = (
+            c.days.attendees[day] if c.days.scheduled[day] else np.ones(len(c.party_keys), bool)
+        ) & ~c.days.absent[day]
+        draws = np.stack(
+            [uniform(s.seeds[idx], day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))],
+            axis=1,
+        )
         res = hold_round(c, idx, day, pos, s.aspiration[idx], w, present, s.proposer[idx], draws)
-        before = self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
+        before = (
+            self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
+        )
         presenters = present[None, :] & res.tabled[:, c.side_of]
         self.ledger.record(idx, presenters, res.positions, w, take(c.ideal, idx), day)
         self._metrics = None
-        self._positions[idx] = res.positions
+        self.positions[idx] = res.positions
         s.rounds[idx] += 1
         s.proposer[idx] = (s.proposer[idx] + 1) % len(c.side_keys)
         s.dispersion[idx] = res.dispersion
@@ -213,30 +245,27 @@ class NegotiationModel(mesa.Model):
 
     def _say(self, line: str) -> None:
         when = date_of(self.compiled, max(self.day, 0)).isoformat()
-        self.log.append(f"{when}  {line}" if not line.startswith("  ") else f"{' ' * len(when)}{line}")
+        self.log.append(
+            f"{when}  {line}" if not line.startswith("  ") else f"{' ' * len(when)}{line}"
+        )
 
     def outcome_of(self, run: int) -> Outcome:
         """The outcome of one run (status "running" while it has not ended)."""
-        row = outcome_table(self.compiled, self.state, self.ledger).iloc[run].to_dict()
+        row = (
+            outcome_table(self.compiled, self.state, self.ledger, np.array([run])).iloc[0].to_dict()
+        )
         if row["day"] < 0:
             row["day"], row["date"] = self.day, date_of(self.compiled, max(self.day, 0)).isoformat()
         return outcome_of_row(row, self.compiled)
 
     def results(self) -> pd.DataFrame:
-        """One row per run: seed, status, day, date, extension, rounds, terms, utilities, metrics."""
+        """One row per run: seed, status, day, extension, rounds, terms, utilities, metrics."""
         return outcome_table(self.compiled, self.state, self.ledger)
 
     @property
     def date(self) -> dt.date:
         """Calendar date of the last day processed."""
         return date_of(self.compiled, max(self.day, 0))
-
-    def _table_utilities(self) -> npt.NDArray[np.float64]:
-        c, s = self.compiled, self.state
-        if not s.has_table[0]:
-            return np.full(len(c.party_keys), np.nan)
-        pkg = s.terms[:1] if not s.active[0] and s.status[0] == DEAL else s.table[:1]
-        return utilities(pkg[:, None, :], take(c.weights, np.array([0])), take(c.ideal, np.array([0])))[0, 0]
 
     @property
     def concession_graph(self) -> nx.DiGraph:
@@ -255,7 +284,7 @@ class NegotiationModel(mesa.Model):
 
     def _sync_graph(self) -> None:
         c, s, g = self.compiled, self.state, self._graph
-        util = self._table_utilities()
+        util = table_utilities(self)
         for p, key in enumerate(c.party_keys):
             g.add_node(
                 key,
@@ -266,34 +295,8 @@ class NegotiationModel(mesa.Model):
             )
         self.ledger.to_networkx(0, c.party_keys, c.issue_keys, g)
 
-    def _reporters(self) -> dict[str, Any]:
-        self._record_day()
-        return {k: partial(_read, key=k) for k in self.daily}
-
-    def _record_day(self) -> None:
-        c, s = self.compiled, self.state
-        if s.active[0] and self.day >= 0:
-            weights = c.weights if self._static is not None else day_weights(s, c)
-            self._positions[:1] = self._positions_of(np.array([0]), weights, self.day)
-        real = c.to_real(self._positions[0])
-        util = self._table_utilities()
+    def metrics0(self) -> dict[str, npt.NDArray[np.float64]]:
+        """Run 0's graph metrics (cached until the next round)."""
         if self._metrics is None:
             self._metrics = self.ledger.metrics(np.array([0]))
-        metrics = self._metrics
-        d: dict[str, float | str] = {
-            "day": self.day,
-            "date": self.date.isoformat(),
-            "usd_jpy": float(s.fx[0]),
-            "stress": float(s.stress[0]),
-            "reciprocity": float(metrics["reciprocity"][0]),
-            "cross_side_share": float(metrics["cross_side"][0]),
-        }
-        for p, key in enumerate(c.party_keys):
-            d[f"{key}.aspiration"] = float(s.aspiration[0, p])
-            d[f"{key}.utility"] = float(util[p])
-            d[f"{key}.net_concession"] = float(metrics["net"][0, p])
-            for i, issue in enumerate(c.issue_keys):
-                d[f"{key}.{issue}"] = float(real[p, i])
-        for k, key in enumerate(c.side_keys):
-            d[f"{key}.dispersion"] = float(s.dispersion[0, k])
-        self.daily = d
+        return self._metrics

@@ -7,11 +7,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from model.concessions import ConcessionLedger
 from model.params import Compiled
-from model.state import STATUS_NAMES, State
+from model.state import STATUS_NAMES, State, take
 from model.utility import utilities
 
 
@@ -32,6 +33,7 @@ class Outcome:
         net_concession: Concession each party gave minus what it received.
         reciprocity: 1 minus the share of unreciprocated concession (NaN with none).
         cross_side_share: Share of concession that crossed sides (NaN with none).
+        dispersion: Each side's internal dispersion at its last round.
     """
 
     status: str
@@ -46,6 +48,7 @@ class Outcome:
     net_concession: dict[str, float]
     reciprocity: float
     cross_side_share: float
+    dispersion: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -68,38 +71,52 @@ class Outcome:
         row |= {f"reservation_{k}": v for k, v in self.reservations.items()}
         row |= {f"net_concession_{k}": v for k, v in self.net_concession.items()}
         row |= {"reciprocity": self.reciprocity, "cross_side_share": self.cross_side_share}
+        row |= {f"dispersion_{k}": v for k, v in self.dispersion.items()}
         return row
 
 
-def outcome_table(c: Compiled, s: State, ledger: ConcessionLedger) -> pd.DataFrame:
+def outcome_table(
+    c: Compiled, s: State, ledger: ConcessionLedger, runs: npt.NDArray[np.intp] | None = None
+) -> pd.DataFrame:
     """One row per run: seed, status, day, date, extension, rounds, terms, utilities, metrics.
 
     Args:
         c: Compiled scenario.
         s: Final state (runs still going are reported with status "running").
         ledger: Concession ledger.
+        runs: Only these runs (all when None).
 
     Returns:
         A DataFrame with the columns of ``Outcome.to_row``.
     """
-    terms_z = np.where(np.isnan(s.terms), s.table, s.terms)
-    util = utilities(terms_z[:, None, :], c.weights, c.ideal)[:, 0, :]
+    idx = np.arange(s.runs) if runs is None else runs
+    terms_z = np.where(np.isnan(s.terms[idx]), s.table[idx], s.terms[idx])
+    util = utilities(terms_z[:, None, :], take(c.weights, idx), take(c.ideal, idx))[:, 0, :]
     real = c.to_real(terms_z)
-    metrics = ledger.metrics()
+    metrics = ledger.metrics(idx)
+    status, end_day, reservation, dispersion = (
+        s.status[idx],
+        s.end_day[idx],
+        s.reservation[idx],
+        s.dispersion[idx],
+    )
     start = np.datetime64(c.scenario.calendar.start.isoformat(), "D")
     cols: dict[str, Any] = {
-        "seed": s.seeds.astype(np.uint64),
-        "status": pd.Categorical.from_codes(s.status, categories=list(STATUS_NAMES.values())).astype(str),
-        "day": s.end_day,
-        "date": np.datetime_as_string(start + s.end_day.astype("timedelta64[D]"), unit="D"),
-        "extended": s.extended,
-        "rounds": s.rounds,
+        "seed": s.seeds[idx].astype(np.uint64),
+        "status": pd.Categorical.from_codes(status, categories=list(STATUS_NAMES.values())).astype(
+            str
+        ),
+        "day": end_day,
+        "date": np.datetime_as_string(start + end_day.astype("timedelta64[D]"), unit="D"),
+        "extended": s.extended[idx],
+        "rounds": s.rounds[idx],
     }
     cols |= {f"term_{k}": real[:, i] for i, k in enumerate(c.issue_keys)}
     cols |= {f"utility_{k}": util[:, p] for p, k in enumerate(c.party_keys)}
-    cols |= {f"reservation_{k}": s.reservation[:, p] for p, k in enumerate(c.party_keys)}
+    cols |= {f"reservation_{k}": reservation[:, p] for p, k in enumerate(c.party_keys)}
     cols |= {f"net_concession_{k}": metrics["net"][:, p] for p, k in enumerate(c.party_keys)}
     cols |= {"reciprocity": metrics["reciprocity"], "cross_side_share": metrics["cross_side"]}
+    cols |= {f"dispersion_{k}": dispersion[:, i] for i, k in enumerate(c.side_keys)}
     return pd.DataFrame(cols)
 
 
@@ -118,4 +135,5 @@ def outcome_of_row(row: dict[str, Any], c: Compiled) -> Outcome:
         net_concession={k: float(row[f"net_concession_{k}"]) for k in c.party_keys},
         reciprocity=float(row["reciprocity"]),
         cross_side_share=float(row["cross_side_share"]),
+        dispersion={k: float(row[f"dispersion_{k}"]) for k in c.side_keys},
     )

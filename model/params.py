@@ -251,7 +251,9 @@ def override_paths(c: Compiled) -> list[str]:
         paths += [f"parties.{p}.{t}.{i}" for t in ("priorities", "ideal") for i in c.issue_keys]
         pi = c.party_keys.index(p)
         prefix = f"strategy.{pi}."
-        paths += [f"parties.{p}.strategy.{k[len(prefix):]}" for k in c.run_params if k.startswith(prefix)]
+        paths += [
+            f"parties.{p}.strategy.{k[len(prefix) :]}" for k in c.run_params if k.startswith(prefix)
+        ]
     for s in c.side_keys:
         paths += [f"sides.{s}.{f}" for f in (*_SIDE_FIELDS, "rule")]
     return paths
@@ -312,7 +314,9 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
             if parts[2] == "rule":
                 codes = [RULES.index(v) if v in RULES else -1 for v in np.atleast_1d(value)]
                 if -1 in codes:
-                    raise ScenarioError("overrides", path, f"rule must be one of {', '.join(RULES)}")
+                    raise ScenarioError(
+                        "overrides", path, f"rule must be one of {', '.join(RULES)}"
+                    )
                 if "veto" in np.atleast_1d(value) and c.principal[si] < 0:
                     raise ScenarioError("overrides", path, "the veto rule needs a principal")
                 _set_column(c, "rule", (si,), np.array(codes, dtype=float), runs)

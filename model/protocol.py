@@ -14,16 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from model.params import Compiled
-from model.utility import dispersion, side_packages, total, utilities
+from model.state import take
+from model.utility import bound, dispersion, side_packages, total, utilities
 
 Array = npt.NDArray[np.float64]
 TOLERANCE = 1e-9
 UNANIMITY, MAJORITY, VETO = 0, 1, 2
-
-
-def take(arr: Array, idx: npt.NDArray[np.intp]) -> Array:
-    """Rows ``idx`` of a per-run array, or the array itself when it is shared by all runs."""
-    return arr if arr.shape[0] == 1 else arr[idx]
 
 
 def win_set_bounds(c: Compiled, day: int, pressure: Array) -> tuple[Array, Array]:
@@ -32,10 +28,10 @@ def win_set_bounds(c: Compiled, day: int, pressure: Array) -> tuple[Array, Array
     Bounds move from their start values toward their election values in proportion to the
     elapsed share of time to the side's election, times the side's election pressure.
     """
-    progress = np.clip(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
+    progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
     lo = c.bound_lo[0] + progress * (c.bound_lo[1] - c.bound_lo[0])
     hi = c.bound_hi[0] + progress * (c.bound_hi[1] - c.bound_hi[0])
-    return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
 
 
 def side_decisions(
@@ -70,7 +66,11 @@ def side_decisions(
     majority = share > threshold[:, None, :]
     principal = np.maximum(c.principal, 0)
     veto = accepts[:, :, principal]  # (n, K, S); unused where the rule is not veto
-    decided = np.where(rule[:, None, :] == UNANIMITY, unanimous, np.where(rule[:, None, :] == MAJORITY, majority, veto))
+    decided = np.where(
+        rule[:, None, :] == UNANIMITY,
+        unanimous,
+        np.where(rule[:, None, :] == MAJORITY, majority, veto),
+    )
     if c.has_bounds.any():
         inside = (packages[:, :, None, :] >= lo[:, None] - TOLERANCE) & (
             packages[:, :, None, :] <= hi[:, None] + TOLERANCE
@@ -133,10 +133,13 @@ def hold_round(
     """
     clout, ideal = take(c.clout, idx), take(c.ideal, idx)
     lo, hi = win_set_bounds(c, day, take(c.election_pressure, idx))
-    pos = np.clip(positions, lo[:, c.side_of], hi[:, c.side_of])
+    pos = bound(positions, lo[:, c.side_of], hi[:, c.side_of])
     packages, anyone = side_packages(pos, weights, clout, c.member, present)
-    packages = np.clip(packages, lo, hi)
-    full, _ = side_packages(pos, weights, clout, c.member, np.ones_like(present))
+    packages = bound(packages, lo, hi)
+    if present.all():  # the usual case: the whole delegations are at the table
+        full = packages
+    else:
+        full = bound(side_packages(pos, weights, clout, c.member, np.ones_like(present))[0], lo, hi)
     spread = dispersion(pos, full, clout, c.member)
     argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread
     tabled = anyone & ~argued

@@ -31,13 +31,11 @@ class Purpose(IntEnum):
 
     RESERVATION = 1
     FX = 2
-    STRESS = 3
     ROUND_GAP = 4
     ROUND_LENGTH = 5
     INFIGHTING = 6
     EXTENSION = 7
     FX_PAIR = 8
-    STRESS_PAIR = 9
     RESERVATION_PAIR = 10
 
 
@@ -99,7 +97,8 @@ def uniform(
     if seeds.shape[0] < _SMALL:
         # The same integer arithmetic as below, exact, without numpy's per-call overhead.
         out = [
-            (_splitmix_int(_splitmix_int((int(s) * int(_GOLDEN) + key) & _MASK) ^ key) >> 11) * _TO_UNIT
+            (_splitmix_int(_splitmix_int((int(s) * int(_GOLDEN) + key) & _MASK) ^ key) >> 11)
+            * _TO_UNIT
             for s in seeds.tolist()
         ]
         return np.array(out, dtype=np.float64)
@@ -108,21 +107,21 @@ def uniform(
     return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
 
-def normal(
+def normal_pair(
     seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, index: int = 0
-) -> npt.NDArray[np.float64]:
-    """Standard normal numbers by the Box–Muller transform of two counter-based uniforms.
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Two independent standard normals per seed, by the Box–Muller transform.
 
     Args:
         seeds: 1-d uint64 array of run seeds.
         day: Day number.
-        purpose: The stream of the first uniform.
-        pair: The stream of the second uniform.
+        purpose: The stream of the radius uniform.
+        pair: The stream of the angle uniform.
         index: A further counter.
 
     Returns:
-        float64 array with the shape of ``seeds``.
+        Two float64 arrays with the shape of ``seeds``.
     """
-    u1 = 1.0 - uniform(seeds, day, purpose, index)  # in (0, 1]: log is finite
-    u2 = uniform(seeds, day, pair, index)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    radius = np.sqrt(-2.0 * np.log(1.0 - uniform(seeds, day, purpose, index)))  # 1-u in (0, 1]
+    angle = 2.0 * np.pi * uniform(seeds, day, pair, index)
+    return radius * np.cos(angle), radius * np.sin(angle)

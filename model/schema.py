@@ -249,7 +249,9 @@ def _check_issues(s: Scenario) -> None:
         if not issue.max > issue.min:
             raise RelationError(f"{f}.max", f"max ({issue.max}) must exceed min ({issue.min})")
         if not issue.min <= issue.no_deal <= issue.max:
-            raise RelationError(f"{f}.no_deal", f"{issue.no_deal} is outside [{issue.min}, {issue.max}]")
+            raise RelationError(
+                f"{f}.no_deal", f"{issue.no_deal} is outside [{issue.min}, {issue.max}]"
+            )
 
 
 def _check_party(s: Scenario, p: Party) -> None:
@@ -301,8 +303,12 @@ def _check_side(s: Scenario, key: str, side: Side) -> None:
             bound.max_at_election is not None and bound.max is None
         ):
             raise RelationError(bf, "an *_at_election value needs its starting bound")
-    if side.win_set and side.election is None and any(
-        b.min_at_election is not None or b.max_at_election is not None for b in side.win_set
+    if (
+        side.win_set
+        and side.election is None
+        and any(
+            b.min_at_election is not None or b.max_at_election is not None for b in side.win_set
+        )
     ):
         raise RelationError(f"{f}.election", "bounds that move by election need an election date")
 
@@ -369,6 +375,10 @@ def field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     parts: list[str] = []
     node: Any = data
     for item in loc:
+        if item == "[key]":  # pydantic's marker for a bad dictionary key: the key itself says it
+            continue
+        if isinstance(item, str) and not item.replace("_", "a").replace("-", "a").isalnum():
+            item = repr(item)  # keys with dots, spaces or newlines stay on one readable line
         if isinstance(item, int) and isinstance(node, list):
             entry = node[item] if item < len(node) else None
             key = entry.get("key") if isinstance(entry, dict) else None

@@ -1,5 +1,6 @@
-"""The ensemble's state arrays and the parts of a day that need no negotiator: drivers, the
-calendar of rounds, and the deadline.
+"""The ensemble's state arrays and the parts of a day that need no negotiator.
+
+Drivers, the calendar of rounds, and the deadline.
 
 Every array has a leading run axis. A run that has ended is frozen: its arrays are never
 written again.
@@ -13,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from model.params import Compiled
-from model.rng import Purpose, normal, uniform
-from model.utility import effective_weights
+from model.rng import Purpose, normal_pair, uniform
+from model.utility import bound, effective_weights
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
@@ -52,7 +53,9 @@ class State:
         return int(self.seeds.shape[0])
 
 
-def _draw_int(seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, lo: int, hi: int) -> npt.NDArray[np.int64]:
+def _draw_int(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, lo: int, hi: int
+) -> npt.NDArray[np.int64]:
     return lo + np.floor(uniform(seeds, day, purpose) * (hi - lo + 1)).astype(np.int64)
 
 
@@ -67,13 +70,19 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         A fresh state.
     """
     r, n_p = seeds.shape[0], len(c.party_keys)
-    noise = np.stack(
-        [normal(seeds, 0, Purpose.RESERVATION, Purpose.RESERVATION_PAIR, p) for p in range(n_p)], axis=1
-    )
-    reservation = np.clip(c.reservation + c.reservation_sd * noise, 0.0, 1.0)
+    pairs = [
+        normal_pair(seeds, 0, Purpose.RESERVATION, Purpose.RESERVATION_PAIR, k)
+        for k in range((n_p + 1) // 2)
+    ]
+    noise = np.stack([z for pair in pairs for z in pair][:n_p], axis=1)
+    reservation = bound(c.reservation + c.reservation_sd * noise, 0.0, 1.0)
     min_gap, max_gap, _, _ = c.cadence
     last = c.days.last_scheduled
-    first = _draw_int(seeds, max(last, 0), Purpose.ROUND_GAP, min_gap, max_gap) + last if last >= 0 else np.zeros(r, np.int64)
+    first = (
+        _draw_int(seeds, max(last, 0), Purpose.ROUND_GAP, min_gap, max_gap) + last
+        if last >= 0
+        else np.zeros(r, np.int64)
+    )
     return State(
         seeds=seeds,
         active=np.ones(r, bool),
@@ -102,26 +111,29 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
     s.urgency += c.days.urgency[day]
     if day == 0:
         return
-    eps_fx = normal(s.seeds, day, Purpose.FX, Purpose.FX_PAIR)
-    eps_st = normal(s.seeds, day, Purpose.STRESS, Purpose.STRESS_PAIR)
+    eps_fx, eps_st = normal_pair(s.seeds, day, Purpose.FX, Purpose.FX_PAIR)
     step = c.fx_volatility / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
     fx = s.fx * np.exp(step)
     stress = s.stress + c.stress_reversion * (c.stress_mean - s.stress)
-    stress = np.clip(stress + c.stress_volatility * eps_st + c.days.stress_shock[day], 0.0, 1.0)
+    stress = bound(stress + c.stress_volatility * eps_st + c.days.stress_shock[day], 0.0, 1.0)
     s.fx = np.where(s.active, fx, s.fx)
     s.stress = np.where(s.active, stress, s.stress)
 
 
-def elapsed(s: State, c: Compiled, day: int, party: int) -> Array:
-    """A party's effective elapsed share of time: the calendar's, plus urgency and stress."""
-    tau = day / s.deadline + s.urgency[party] + c.stress_sensitivity[:, party] * s.stress
-    return np.minimum(np.maximum(tau, 0.0), 1.0)
+def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:
+    """Parties' effective elapsed share of time, (R, k): the calendar's, plus urgency and stress."""
+    tau = (
+        day / s.deadline[:, None]
+        + s.urgency[parties]
+        + c.stress_sensitivity[:, parties] * s.stress[:, None]
+    )
+    return bound(tau, 0.0, 1.0)
 
 
 def rounds_today(s: State, c: Compiled, day: int) -> npt.NDArray[np.bool_]:
     """Which active runs hold a round today (scheduled, generated, or on the deadline)."""
     _, _, min_len, max_len = c.cadence
-    starts = s.next_round == day
+    starts = (s.next_round == day) & s.active
     if starts.any():
         length = _draw_int(s.seeds, day, Purpose.ROUND_LENGTH, min_len, max_len)
         s.round_left = np.where(starts, length, s.round_left)
@@ -132,17 +144,19 @@ def rounds_today(s: State, c: Compiled, day: int) -> npt.NDArray[np.bool_]:
 def end_generated_rounds(s: State, c: Compiled, day: int) -> None:
     """Count down generated rounds and draw the gap to the next one when one ends."""
     min_gap, max_gap, _, _ = c.cadence
-    running = s.round_left > 0
+    running = (s.round_left > 0) & s.active  # an ended run's arrays are never written again
     if not running.any():
         return
-    s.round_left = np.where(running, s.round_left - 1, 0)
+    s.round_left = np.where(running, s.round_left - 1, s.round_left)
     ended = running & (s.round_left == 0)
     if ended.any():
         gap = _draw_int(s.seeds, day, Purpose.ROUND_GAP, min_gap, max_gap)
         s.next_round = np.where(ended, day + gap, s.next_round)
 
 
-def close_deadline(s: State, c: Compiled, day: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def close_deadline(
+    s: State, c: Compiled, day: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """At the end of the deadline day: extend once with the scenario's probability, else break down.
 
     Returns:
@@ -164,6 +178,17 @@ def close_deadline(s: State, c: Compiled, day: int) -> tuple[npt.NDArray[np.bool
     return extend, broke
 
 
-def day_weights(s: State, c: Compiled) -> Array:
-    """Today's effective priorities (the FX-salient issue scaled by the yen), (R|1, P, I)."""
-    return effective_weights(c.weights, c.fx_issue, s.fx, c.fx_reference, c.fx_sensitivity)
+def day_weights(s: State, c: Compiled, idx: npt.NDArray[np.intp]) -> Array:
+    """Today's effective priorities of runs ``idx`` (the FX-salient issue scaled by the yen)."""
+    return effective_weights(
+        take(c.weights, idx),
+        c.fx_issue,
+        s.fx[idx],
+        take(c.fx_reference, idx),
+        take(c.fx_sensitivity, idx),
+    )
+
+
+def take(arr: Array, idx: npt.NDArray[np.intp]) -> Array:
+    """Rows ``idx`` of a per-run array, or the array itself when it is shared by all runs."""
+    return arr if arr.shape[0] == 1 else arr[idx]

@@ -32,6 +32,11 @@ def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
     return acc
 
 
+def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
+    """Clip ``x`` to [lo, hi] elementwise (np.clip carries a large fixed cost per call)."""
+    return np.minimum(np.maximum(x, lo), hi)
+
+
 def reach(ideal: Array) -> Array:
     """Distance from each ideal to the farthest end of the range, (..., P, I)."""
     return np.maximum(ideal, 1.0 - ideal)
@@ -76,9 +81,13 @@ def effective_weights(
     if fx_issue < 0 or not np.any(sensitivity):
         return weights
     scale = np.maximum(0.0, 1.0 + sensitivity * (fx / reference - 1.0)[:, None])  # (R, P)
-    w = np.broadcast_to(weights, (fx.shape[0], *weights.shape[1:])).copy()
+    base = np.broadcast_to(weights, (fx.shape[0], *weights.shape[1:]))
+    w = base.copy()
     w[:, :, fx_issue] *= scale
-    return w / np.maximum(total(w), EPS)[:, :, None]
+    w = w / np.maximum(total(w), EPS)[:, :, None]
+    # A party the yen does not move keeps its priorities exactly (renormalising could change
+    # the last bit, and then a run would depend on the other runs of its ensemble).
+    return np.where((scale == 1.0)[:, :, None], base, w)
 
 
 def opponent_targets(
@@ -106,7 +115,11 @@ def opponent_targets(
     sums = []
     for s in range(n_sides):
         members = np.flatnonzero(side_of == s)
-        den_s, num_s, plain_s = cw[:, members[0]].copy(), cwi[:, members[0]].copy(), ideal[:, members[0]].copy()
+        den_s, num_s, plain_s = (
+            cw[:, members[0]].copy(),
+            cwi[:, members[0]].copy(),
+            ideal[:, members[0]].copy(),
+        )
         for q in members[1:]:
             den_s += cw[:, q]
             num_s += cwi[:, q]
@@ -163,7 +176,7 @@ def positions(
     sorted_loss = np.take_along_axis(loss, order, axis=-1)
     before = np.cumsum(sorted_loss, axis=-1) - sorted_loss
     budget = (1.0 - aspiration)[:, :, None]
-    share_sorted = np.clip((budget - before) / np.maximum(sorted_loss, EPS), 0.0, 1.0)
+    share_sorted = bound((budget - before) / np.maximum(sorted_loss, EPS), 0.0, 1.0)
     share = np.empty_like(share_sorted)
     np.put_along_axis(share, np.broadcast_to(order, share.shape), share_sorted, axis=-1)
     return ideal + share * (target - ideal)

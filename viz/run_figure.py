@@ -1,5 +1,7 @@
-"""One run in one figure: each party's position on every issue over time, and the final
-concession graph."""
+"""One run in one figure.
+
+Each party's position on every issue over time, and the final concession graph.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from model.negotiation import NegotiationModel
@@ -40,8 +42,15 @@ def draw_graph(model: NegotiationModel, ax: plt.Axes) -> None:
     labels = {k: model.scenario.party(k).name.split()[-1] for k in g.nodes}
     nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=8, font_color="white")
     nx.draw_networkx_edges(
-        g, pos, ax=ax, width=widths, edge_color="#555555", arrows=True,
-        connectionstyle="arc3,rad=0.15", node_size=900, arrowsize=12,
+        g,
+        pos,
+        ax=ax,
+        width=widths,
+        edge_color="#555555",
+        arrows=True,
+        connectionstyle="arc3,rad=0.15",
+        node_size=900,
+        arrowsize=12,
     )
     ax.set_title("Concession graph (edge width: utility conceded)", fontsize=9)
     ax.set_axis_off()
@@ -66,9 +75,14 @@ def run_figure(model: NegotiationModel) -> Figure:
     deadline = model.compiled.deadline_day
     for ax, issue in zip(flat, s.issues, strict=False):
         for party in s.party_keys:
-            ax.plot(data["day"], data[f"{party}.{issue.key}"], label=s.party(party).name,
-                    color=side_colour(model, party), alpha=0.85,
-                    linestyle="-" if s.party(party).key == s.sides[s.party(party).side].lead else "--")
+            ax.plot(
+                data["day"],
+                data[f"{party}.{issue.key}"],
+                label=s.party(party).name,
+                color=side_colour(model, party),
+                alpha=0.85,
+                linestyle="-" if s.party(party).key == s.sides[s.party(party).side].lead else "--",
+            )
         ax.axvline(deadline, color="black", linewidth=0.8, linestyle=":")
         for day, labels in enumerate(model.compiled.days.labels):
             if labels and day <= data["day"].max():

@@ -1,0 +1,88 @@
+"""Daily records of run 0: the values a Mesa DataCollector keeps for each day."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+import numpy.typing as npt
+
+from model.protocol import win_set_bounds
+from model.state import DEAL, day_weights, take
+from model.utility import bound, dispersion, side_packages, utilities
+
+if TYPE_CHECKING:
+    from model.negotiation import NegotiationModel
+
+RUN0 = np.array([0])
+
+
+class DailyCollector(mesa.DataCollector):
+    """A DataCollector whose model reporters are the keys of ``model.daily``.
+
+    Mesa's own ``collect`` deep-copies every reported value; the day's values are fresh
+    Python floats and strings, so they are appended as they are, which makes collection
+    several times cheaper without changing what ``get_model_vars_dataframe`` returns.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        """Collect one column per key of ``model.daily``."""
+        super().__init__(model_reporters={k: k for k in keys})
+
+    def collect(self, model: Any) -> None:
+        """Append the model's values for the day."""
+        for key, value in model.daily.items():
+            self.model_vars[key].append(value)
+
+
+def table_utilities(model: NegotiationModel) -> npt.NDArray[np.float64]:
+    """Run 0's parties' utilities of the package on the table (NaN before any), (P,)."""
+    c, s = model.compiled, model.state
+    if not s.has_table[0]:
+        return np.full(len(c.party_keys), np.nan)
+    pkg = s.terms[:1] if not s.active[0] and s.status[0] == DEAL else s.table[:1]
+    # Scored as the parties score it today (the yen moves salience), as the round did.
+    weights = day_weights(s, c, RUN0) if model.fx_salience else take(c.weights, RUN0)
+    return utilities(pkg[:, None, :], weights, take(c.ideal, RUN0))[0, 0]
+
+
+def daily_record(model: NegotiationModel) -> dict[str, float | str]:
+    """Run 0's values for the day.
+
+    Drivers, graph metrics, each party's aspiration, utility and position per issue, and each
+    side's dispersion (measured every day, not only at the table).
+    """
+    c, s = model.compiled, model.state
+    if s.active[0] and model.day >= 0 and model.round0 != model.day:
+        pos = model.positions_of(RUN0, tuple(take(a, RUN0) for a in model.geometry), model.day)
+        model.positions[:1] = pos
+        clout = take(c.clout, RUN0)
+        everyone = np.ones(len(c.party_keys), bool)
+        weights = day_weights(s, c, RUN0) if model.fx_salience else take(c.weights, RUN0)
+        full, _ = side_packages(pos, weights, clout, c.member, everyone)
+        lo, hi = win_set_bounds(c, model.day, take(c.election_pressure, RUN0))
+        full = bound(full, lo, hi)  # measured against the package the side could table
+        s.dispersion[0] = dispersion(pos, full, clout, c.member)[0]
+    real = c.to_real(model.positions[0]).tolist()
+    util = table_utilities(model).tolist()
+    metrics = model.metrics0()
+    aspiration = s.aspiration[0].tolist()
+    net = metrics["net"][0].tolist()
+    d: dict[str, float | str] = {
+        "day": model.day,
+        "date": model.date.isoformat(),
+        "usd_jpy": float(s.fx[0]),
+        "stress": float(s.stress[0]),
+        "reciprocity": float(metrics["reciprocity"][0]),
+        "cross_side_share": float(metrics["cross_side"][0]),
+    }
+    for p, key in enumerate(c.party_keys):
+        d[f"{key}.aspiration"] = aspiration[p]
+        d[f"{key}.utility"] = util[p]
+        d[f"{key}.net_concession"] = net[p]
+        for i, issue in enumerate(c.issue_keys):
+            d[f"{key}.{issue}"] = real[p][i]
+    for k, key in enumerate(c.side_keys):
+        d[f"{key}.dispersion"] = float(s.dispersion[0, k])
+    return d

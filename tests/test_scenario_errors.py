@@ -1,0 +1,310 @@
+"""Broken scenario files: each gives one clear line naming the field, in Python and on the CLI.
+
+Every broken file is the bundled baseline with a small text substitution, so each case differs
+from a valid scenario in exactly one way.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import main
+from model import ScenarioError, load_scenario
+
+NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
+BASELINE = Path(str(resources.files("model") / "scenarios" / "june2025.toml"))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way to break the baseline.
+
+    ``subs`` are (old, new) text substitutions, each of which must match exactly once;
+    ``field`` is a substring of the expected ``ScenarioError.field`` ("" means the whole file);
+    ``problem`` is a substring of the expected ``ScenarioError.problem``.
+    """
+
+    id: str
+    subs: tuple[tuple[str, str], ...]
+    field: str
+    problem: str
+    make: str = "text"  # how to build the file: see ``build``
+
+
+CASES = [
+    Case(
+        "missing_required_field",
+        (("deadline = 2025-07-09", ""),),
+        "calendar.deadline",
+        "required field is missing",
+    ),
+    Case(
+        "wrong_type",
+        (("clout = 0.40", 'clout = "high"'),),
+        "parties.bessent.clout",
+        "valid number",
+    ),
+    Case(
+        "priorities_do_not_sum_to_one",
+        (("currency = 0.35", "currency = 0.45"),),
+        "parties.bessent.priorities",
+        "must sum to 1",
+    ),
+    Case(
+        "unknown_issue_in_priorities",
+        (("defense = 0.15                # he raised", "tariffs = 0.15  # he raised"),),
+        "parties.bessent.priorities.tariffs",
+        "unknown issue 'tariffs'",
+    ),
+    Case(
+        "deadline_before_start",
+        (("deadline = 2025-07-09", "deadline = 2025-04-01"),),
+        "calendar.deadline",
+        "is not after start",
+    ),
+    Case(
+        "nan_reservation",
+        (("reservation = 0.45", "reservation = nan"),),
+        "parties.bessent.reservation",
+        "finite number",
+    ),
+    Case(
+        "ideal_outside_issue_range",
+        (("investment = 500.0", "investment = 5000.0"),),
+        "parties.bessent.ideal.investment",
+        "outside [0.0, 1000.0]",
+    ),
+    Case(
+        "duplicate_party_key",
+        (('key = "greer"', 'key = "lutnick"'),),
+        "parties",
+        "duplicate key 'lutnick'",
+    ),
+    Case(
+        "unknown_strategy_kind",
+        (
+            (
+                'kind = "time_dependent"\nparams = { exponent = 1.5,',
+                'kind = "tit_for_tat"\nparams = { exponent = 1.5,',
+            ),
+        ),
+        "parties.bessent.strategy",
+        "unknown strategy 'tit_for_tat'",
+    ),
+    Case(
+        "party_on_unknown_side",
+        (('name = "Jamieson Greer"\nside = "us"', 'name = "Jamieson Greer"\nside = "eu"'),),
+        "parties.greer.side",
+        "unknown side 'eu'",
+    ),
+    Case(
+        "invalid_toml_syntax",
+        (("clout = 0.40", "clout = = 0.40"),),
+        "",
+        "invalid TOML",
+    ),
+    Case(
+        "unknown_field_typo",
+        (("reservation_sd = 0.08         # assumption: uncertainty", "reservaton_sd = 0.08  #"),),
+        "parties.bessent.reservaton_sd",
+        "unknown field",
+    ),
+    Case("missing_file", (), "", "no such file", make="absent"),
+]
+
+# Further kinds, checked in-process only (each CLI subprocess costs about two seconds).
+MORE_CASES = [
+    Case(
+        "win_set_bound_outside_issue_range",
+        (("max = 17.5", "max = 30.0"),),
+        "sides.japan.win_set[0].max",
+        "outside",
+    ),
+    Case(
+        "event_absent_unknown_party",
+        (('absent = ["bessent"]', 'absent = ["yellen"]'),),
+        "events[3].effects.absent",
+        "unknown party 'yellen'",
+    ),
+    Case(
+        "unknown_opening_side",
+        (('opening_side = "us"', 'opening_side = "eu"'),),
+        "calendar.opening_side",
+        "unknown side 'eu'",
+    ),
+    Case(
+        "infinite_issue_bound",
+        (("max = 1000.0", "max = inf"),),
+        "issues.investment.max",
+        "finite number",
+    ),
+    Case(
+        "event_ends_before_it_starts",
+        (("end = 2025-06-10", "end = 2025-06-01"),),
+        "events[3].end",
+        "before",
+    ),
+    Case(
+        "strategy_parameter_out_of_range",
+        (("params = { exponent = 1.5,", "params = { exponent = -1.5,"),),
+        "parties.bessent.strategy",
+        "exponent",
+    ),
+    Case("not_utf8", (), "", "cannot read", make="binary"),
+    Case("a_directory", (), "", "cannot read", make="directory"),
+    Case("empty_file", (), "name", "required field is missing", make="empty"),
+]
+
+
+def substitute(text: str, subs: tuple[tuple[str, str], ...]) -> str:
+    for old, new in subs:
+        assert text.count(old) == 1, f"substitution target {old!r} is not unique in the baseline"
+        text = text.replace(old, new)
+    return text
+
+
+def build(case: Case, folder: Path) -> Path:
+    """Write the broken file for ``case`` into ``folder`` and return its path."""
+    path = folder / f"{case.id}.toml"
+    if case.make == "text":
+        text = substitute(BASELINE.read_text(encoding="utf-8"), case.subs)
+        path.write_text(text, encoding="utf-8")
+    elif case.make == "binary":
+        path.write_bytes(b'name = "\xff\xfe"\n')
+    elif case.make == "directory":
+        path.mkdir()
+    elif case.make == "empty":
+        path.write_text("", encoding="utf-8")
+    else:
+        assert case.make == "absent"
+    return path
+
+
+def check_error(err: ScenarioError, case: Case, path: Path) -> None:
+    assert err.source == str(path)
+    if case.field:
+        assert case.field in err.field
+    else:
+        assert err.field == ""
+    assert case.problem in err.problem
+    line = err.line()
+    assert line.strip() and "\n" not in line and "\r" not in line
+    assert line.startswith(f"{path}: ")
+    assert line.endswith(err.problem)
+    assert str(err) == line
+
+
+# --- in-process ---------------------------------------------------------------------------------
+
+
+def test_baseline_loads() -> None:
+    s = load_scenario(BASELINE)
+    assert s.name == "june2025"
+    assert load_scenario(str(BASELINE)) == s == load_scenario("june2025")
+
+
+@pytest.mark.parametrize("case", CASES + MORE_CASES, ids=lambda c: c.id)
+def test_load_scenario_names_the_field(case: Case, tmp_path: Path) -> None:
+    path = build(case, tmp_path)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(path))
+    check_error(info.value, case, path)
+
+
+def test_scenario_error_is_a_value_error_with_one_line() -> None:
+    err = ScenarioError("a.toml", "parties.x.clout", "must be positive")
+    assert isinstance(err, ValueError)
+    assert err.line() == "a.toml: parties.x.clout: must be positive"
+    assert ScenarioError("a.toml", "", "no such file").line() == "a.toml: no such file"
+
+
+@pytest.mark.parametrize("case", MORE_CASES, ids=lambda c: c.id)
+def test_validate_in_process_prints_one_line(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = build(case, tmp_path)
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("negotiate: error: ")
+    assert str(path) in lines[0]
+
+
+def test_error_stays_one_line_for_a_key_with_a_newline(tmp_path: Path) -> None:
+    path = tmp_path / "newline_key.toml"
+    sub = ("currency = 0.35", '"a\\nb" = 0.35')  # a quoted key with an escaped newline
+    text = substitute(BASELINE.read_text(encoding="utf-8"), (sub,))
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(path))
+    assert "\n" not in info.value.line()
+
+
+# --- the command line, as a subprocess ------------------------------------------------------------
+
+COMMANDS = {
+    "validate": lambda p: ["validate", p],
+    "run": lambda p: ["run", "--scenario", p, "--runs", "5", "--quiet"],
+}
+
+
+Results = dict[str, tuple[Path, subprocess.CompletedProcess[str]]]
+
+
+@pytest.fixture(scope="module")
+def cli_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    """Run every (case, command) pair, and the baseline, as subprocesses in parallel.
+
+    Each CLI start costs about two seconds of imports, so the runs share the machine's cores.
+    """
+    folder = tmp_path_factory.mktemp("broken")
+    jobs: dict[str, tuple[Path, list[str]]] = {
+        "baseline/validate": (BASELINE, ["validate", str(BASELINE)])
+    }
+    for case in CASES:
+        path = build(case, folder)
+        for command, make_args in COMMANDS.items():
+            jobs[f"{case.id}/{command}"] = (path, make_args(str(path)))
+
+    def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [NEGOTIATE, *args], capture_output=True, text=True, timeout=120, check=False, cwd=folder
+        )
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {key: (path, pool.submit(run, args)) for key, (path, args) in jobs.items()}
+        return {key: (path, f.result()) for key, (path, f) in futures.items()}
+
+
+def test_cli_validates_the_baseline(cli_results: Results) -> None:
+    _, r = cli_results["baseline/validate"]
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout.startswith(f"{BASELINE}: ok")
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_cli_reports_one_line_and_exits_2(case: Case, command: str, cli_results: Results) -> None:
+    path, r = cli_results[f"{case.id}/{command}"]
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    line = lines[0]
+    assert line.startswith("negotiate: error: ")
+    assert str(path) in line
+    assert case.problem in line
+    if case.field:
+        assert f": {case.field}" in line
