@@ -2,8 +2,9 @@
 
 An edge u → v accumulates the utility v gained from the moves of u's tabled position (per issue,
 only the moves that helped v), with a count of such moves and the day of the last. The ledger
-holds these as arrays with a run axis; ``to_networkx`` gives one run's graph as a
-``networkx.DiGraph``.
+holds edge totals for every run and, for run 0 (the run that is narrated, drawn and shown in
+the app), the breakdown by issue; any run of an ensemble can be replayed alone as a run 0.
+``to_networkx`` gives run 0's graph as a ``networkx.DiGraph``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
 
 
+Rows = slice | npt.NDArray[np.intp]
+
+
 class ConcessionLedger:
-    """Concessions of every run, as (R, P, P, I) arrays indexed [run, from, to, issue]."""
+    """Concessions of every run, indexed [run, from, to] (and [from, to, issue] for run 0)."""
 
     def __init__(self, runs: int, ideal: Array, side_of: npt.NDArray[np.intp]) -> None:
         """Start with no concession: each party's last tabled position is its ideal.
@@ -32,7 +36,8 @@ class ConcessionLedger:
         n_p, n_i = ideal.shape[1], ideal.shape[2]
         self.side_of = side_of
         self.cross = side_of[:, None] != side_of[None, :]  # (P, P)
-        self.given = np.zeros((runs, n_p, n_p, n_i))
+        self.given = np.zeros((runs, n_p, n_p))
+        self.given0 = np.zeros((n_p, n_p, n_i))
         # Value, to each party v, of u's last tabled position: starts at u's ideal.
         seen = issue_values(np.broadcast_to(ideal, (ideal.shape[0], n_p, n_i)), ideal)
         self.seen = np.broadcast_to(seen, (runs, n_p, n_p, n_i)).copy()
@@ -42,39 +47,45 @@ class ConcessionLedger:
 
     def record(
         self,
-        idx: npt.NDArray[np.intp],
+        rows: Rows,
         presenters: npt.NDArray[np.bool_],
         pos: Array,
         weights: Array,
         ideal: Array,
         day: int,
     ) -> None:
-        """Register the positions tabled today by the presenting parties of runs ``idx``.
+        """Register the positions tabled today by the presenting parties of runs ``rows``.
 
         Args:
-            idx: (n,) run indices holding a round today.
+            rows: The n runs holding a round today: a slice (updated in place) or indices.
             presenters: (n, P) who tabled a position.
-            pos: (n, P, P?, I) positions, (n, P, I).
+            pos: (n, P, I) positions.
             weights: (n|1, P, I) priorities of the receiving parties.
             ideal: (n|1, P, I) ideal points.
             day: Today's day number.
         """
         vals = issue_values(pos, ideal)  # (n, P_from, P_to, I)
-        seen = self.seen[idx]
+        seen = self.seen[rows]  # a view when rows is a slice
         gain = np.maximum(weights[:, None, :, :] * (vals - seen), 0.0)
         mask = presenters[:, :, None] & ~np.eye(presenters.shape[1], dtype=bool)[None]
         gain *= mask[..., None]
-        self.given[idx] += gain
-        self.seen[idx] = np.where(presenters[:, :, None, None], vals, seen)
+        first = rows.start if isinstance(rows, slice) else rows[0]
+        if first == 0:
+            self.given0 += gain[0]
+        if isinstance(rows, slice):
+            np.copyto(seen, vals, where=presenters[:, :, None, None])
+        else:
+            self.seen[rows] = np.where(presenters[:, :, None, None], vals, seen)
         edge = total(gain)
         moved = edge > MIN_GAIN
-        self.count[idx] += moved
-        self.last_day[idx] = np.where(moved, day, self.last_day[idx])
-        self.received[idx] += total(edge * self.cross, axis=1)
+        self.given[rows] += edge
+        self.count[rows] += moved
+        self.last_day[rows] = np.where(moved, day, self.last_day[rows])
+        self.received[rows] += total(edge * self.cross, axis=1)
 
     def weights(self, runs: npt.NDArray[np.intp] | None = None) -> Array:
         """Total concession on each edge, (R, P, P), or (n, P, P) for the given runs."""
-        return total(self.given if runs is None else self.given[runs])
+        return self.given if runs is None else self.given[runs]
 
     def metrics(self, runs: npt.NDArray[np.intp] | None = None) -> dict[str, Array]:
         """Graph metrics of every run (or of the given runs).
@@ -97,19 +108,16 @@ class ConcessionLedger:
         return {"net": given - received, "reciprocity": reciprocity, "cross_side": cross}
 
     def to_networkx(
-        self,
-        run: int,
-        party_keys: list[str],
-        issue_keys: list[str],
-        graph: nx.DiGraph | None = None,
+        self, party_keys: list[str], issue_keys: list[str], graph: nx.DiGraph | None = None
     ) -> nx.DiGraph:
-        """Write one run's edges into a DiGraph (created when not given).
+        """Write run 0's edges into a DiGraph (created when not given).
 
-        Edges carry ``weight``, ``issues`` (issue → concession), ``count`` and ``last_day``.
+        Edges carry ``weight``, ``issues`` (issue → concession), ``count``, ``last_day`` and
+        ``cross_side``.
         """
         g = nx.DiGraph() if graph is None else graph
         g.add_nodes_from(party_keys)
-        given, count, last = self.given[run], self.count[run], self.last_day[run]
+        total_, given, count, last = self.given[0], self.given0, self.count[0], self.last_day[0]
         for u in range(len(party_keys)):
             for v in range(len(party_keys)):
                 if count[u, v] == 0:
@@ -117,7 +125,7 @@ class ConcessionLedger:
                 g.add_edge(
                     party_keys[u],
                     party_keys[v],
-                    weight=float(given[u, v].sum()),
+                    weight=float(total_[u, v]),
                     issues={k: float(x) for k, x in zip(issue_keys, given[u, v], strict=True)},
                     count=int(count[u, v]),
                     last_day=int(last[u, v]),

@@ -174,7 +174,7 @@ class NegotiationModel(mesa.Model):
         ratio_order = np.argsort(-(salience / np.maximum(weights, 1e-12)), axis=-1, kind="stable")
         return weights, target, ratio_order
 
-    def _own_bounds(self, idx: npt.NDArray[np.intp], day: int) -> tuple[Any, Any]:
+    def _own_bounds(self, idx: slice | npt.NDArray[np.intp], day: int) -> tuple[Any, Any]:
         if self.compiled.election_pressure.shape[0] > 1:
             return own_bounds(self.compiled, idx, day)
         if day not in self._bounds:
@@ -182,7 +182,7 @@ class NegotiationModel(mesa.Model):
         return self._bounds[day]
 
     def positions_of(
-        self, idx: npt.NDArray[np.intp], geometry: tuple[Any, Any, Any], day: int
+        self, idx: slice | npt.NDArray[np.intp], geometry: tuple[Any, Any, Any], day: int
     ) -> npt.NDArray[np.float64]:
         """Positions of runs ``idx``, conceding toward the other sides.
 
@@ -203,31 +203,36 @@ class NegotiationModel(mesa.Model):
 
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state
-        geometry = tuple(take(a, idx) for a in self.geometry)
-        w = day_weights(s, c, idx) if self.fx_salience else geometry[0]
-        pos = self.positions_of(idx, geometry, day)
+        # A contiguous block of runs (every scheduled round) is addressed by a slice: views
+        # and in-place updates instead of gathering and scattering copies.
+        rows: slice | npt.NDArray[np.intp] = idx
+        if idx[-1] - idx[0] + 1 == len(idx):
+            rows = slice(int(idx[0]), int(idx[-1]) + 1)
+        geometry = tuple(take(a, rows) for a in self.geometry)
+        w = day_weights(s, c, rows) if self.fx_salience else geometry[0]
+        pos = self.positions_of(rows, geometry, day)
         if idx[0] == 0:
             self.round0 = day
         present = (
             c.days.attendees[day] if c.days.scheduled[day] else np.ones(len(c.party_keys), bool)
         ) & ~c.days.absent[day]
+        seeds = s.seeds[rows]
         draws = np.stack(
-            [uniform(s.seeds[idx], day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))],
-            axis=1,
+            [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
         )
-        res = hold_round(c, idx, day, pos, s.aspiration[idx], w, present, s.proposer[idx], draws)
+        res = hold_round(c, rows, day, pos, s.aspiration[rows], w, present, s.proposer[rows], draws)
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
         presenters = present[None, :] & res.tabled[:, c.side_of]
-        self.ledger.record(idx, presenters, res.positions, w, take(c.ideal, idx), day)
+        self.ledger.record(rows, presenters, res.positions, w, take(c.ideal, rows), day)
         self._metrics = None
-        self.positions[idx] = res.positions
-        s.rounds[idx] += 1
-        s.proposer[idx] = (s.proposer[idx] + 1) % len(c.side_keys)
-        s.dispersion[idx] = res.dispersion
-        s.table[idx] = np.where(res.has_table[:, None], res.table, s.table[idx])
-        s.has_table[idx] |= res.has_table
+        self.positions[rows] = res.positions
+        s.rounds[rows] += 1
+        s.proposer[rows] = (s.proposer[rows] + 1) % len(c.side_keys)
+        s.dispersion[rows] = res.dispersion
+        s.table[rows] = np.where(res.has_table[:, None], res.table, s.table[rows])
+        s.has_table[rows] |= res.has_table
         dealt = idx[res.deal]
         s.status[dealt] = DEAL
         s.end_day[dealt] = day
@@ -293,7 +298,7 @@ class NegotiationModel(mesa.Model):
                 utility=float(util[p]),
                 accepts=bool(util[p] >= s.aspiration[0, p] - 1e-9) if s.has_table[0] else False,
             )
-        self.ledger.to_networkx(0, c.party_keys, c.issue_keys, g)
+        self.ledger.to_networkx(c.party_keys, c.issue_keys, g)
 
     def metrics0(self) -> dict[str, npt.NDArray[np.float64]]:
         """Run 0's graph metrics (cached until the next round)."""

@@ -79,7 +79,7 @@ def side_decisions(
     return decided
 
 
-def own_bounds(c: Compiled, idx: npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
+def own_bounds(c: Compiled, idx: slice | npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
     """Each party's own side's ratification bounds today, (n|1, P, I) each."""
     lo, hi = win_set_bounds(c, day, take(c.election_pressure, idx))
     return lo[:, c.side_of], hi[:, c.side_of]
@@ -89,7 +89,7 @@ def own_bounds(c: Compiled, idx: npt.NDArray[np.intp], day: int) -> tuple[Array,
 class RoundResult:
     """What happened in one round, for the runs that held it (n of them)."""
 
-    idx: npt.NDArray[np.intp]
+    idx: slice | npt.NDArray[np.intp]
     positions: Array  # (n, P, I) tabled positions, inside own win-sets
     packages: Array  # (n, S, I) each side's package
     tabled: npt.NDArray[np.bool_]  # (n, S) a side tabled its package
@@ -106,7 +106,7 @@ class RoundResult:
 
 def hold_round(
     c: Compiled,
-    idx: npt.NDArray[np.intp],
+    idx: slice | npt.NDArray[np.intp],
     day: int,
     positions: Array,
     aspiration: Array,
@@ -119,7 +119,7 @@ def hold_round(
 
     Args:
         c: Compiled scenario (per-run parameters with R rows or one).
-        idx: (n,) runs holding a round.
+        idx: The n runs holding a round (a slice or indices).
         day: Today's day number.
         positions: (n, P, I) the parties' positions at their aspirations.
         aspiration: (n, P) aspirations.
@@ -148,17 +148,17 @@ def hold_round(
     decided = side_decisions(
         c, accepts, packages, take(c.rule, idx), clout, take(c.threshold, idx), lo, hi
     )
-    n_s = len(c.side_keys)
+    n_s, n = len(c.side_keys), positions.shape[0]
     turn = (proposer[:, None] + np.arange(n_s)[None, :]) % n_s  # (n, S)
     agreed = tabled & decided.all(axis=-1)  # (n, K)
     agreed_in_turn = np.take_along_axis(agreed, turn, axis=1)
     deal = agreed_in_turn.any(axis=1)
     first = np.argmax(agreed_in_turn, axis=1)
-    chosen = np.where(deal, turn[np.arange(len(idx)), first], -1)
+    chosen = np.where(deal, turn[np.arange(n), first], -1)
     tabled_in_turn = np.take_along_axis(tabled, turn, axis=1)
     last_tabled = n_s - 1 - np.argmax(tabled_in_turn[:, ::-1], axis=1)
-    on_table = np.where(deal, chosen, turn[np.arange(len(idx)), last_tabled])
-    table = packages[np.arange(len(idx)), on_table]
+    on_table = np.where(deal, chosen, turn[np.arange(n), last_tabled])
+    table = packages[np.arange(n), on_table]
     return RoundResult(
         idx=idx,
         positions=pos,

@@ -178,7 +178,7 @@ def close_deadline(
     return extend, broke
 
 
-def day_weights(s: State, c: Compiled, idx: npt.NDArray[np.intp]) -> Array:
+def day_weights(s: State, c: Compiled, idx: slice | npt.NDArray[np.intp]) -> Array:
     """Today's effective priorities of runs ``idx`` (the FX-salient issue scaled by the yen)."""
     return effective_weights(
         take(c.weights, idx),
@@ -189,6 +189,6 @@ def day_weights(s: State, c: Compiled, idx: npt.NDArray[np.intp]) -> Array:
     )
 
 
-def take(arr: Array, idx: npt.NDArray[np.intp]) -> Array:
+def take(arr: Array, idx: slice | npt.NDArray[np.intp]) -> Array:
     """Rows ``idx`` of a per-run array, or the array itself when it is shared by all runs."""
     return arr if arr.shape[0] == 1 else arr[idx]

@@ -81,7 +81,7 @@ def snapshot(model: NegotiationModel) -> dict[str, Any]:
     state = {k: copy.deepcopy(v) for k, v in vars(model.state).items()}
     ledger = {
         k: np.array(getattr(model.ledger, k))
-        for k in ("given", "seen", "count", "last_day", "received")
+        for k in ("given", "given0", "seen", "count", "last_day", "received")
     }
     graph = model.concession_graph
     return {

@@ -340,7 +340,7 @@ def _check_graph(model: NegotiationModel) -> None:
             assert node["accepts"] == (node["utility"] >= node["aspiration"] - 1e-9)
         else:
             assert math.isnan(node["utility"]) and node["accepts"] is False
-    weights = model.ledger.given[0].sum(-1)
+    weights = model.ledger.given[0]
     count = model.ledger.count[0]
     expected_edges = {
         (c.party_keys[u], c.party_keys[v]) for u, v in zip(*np.nonzero(count), strict=True)
