@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from agents.offers import OfferView
 from agents.strategies import StrategyContext, make_strategy
 from model.state import elapsed
 
@@ -108,12 +109,17 @@ def update_aspirations(group: Sequence[Negotiator]) -> None:
     # Full-shape, contiguous parameters: numpy takes shortcuts (x**2 as x*x) for broadcast
     # operands, which would make a run's last bits depend on the size of its ensemble.
     params = {n: np.ascontiguousarray(np.broadcast_to(v, tau.shape)) for n, v in params.items()}
+    view = OfferView(m, cols)
     ctx = StrategyContext(
         tau=tau,
         reservation=s.reservation[:, cols],
         previous=s.aspiration[:, cols],
         received=m.ledger.received[:, cols],
         params=params,
+        offers=view,
     )
     new = first.strategy.aspiration(ctx)
     s.aspiration[:, cols] = np.where(s.active[:, None], new, ctx.previous)
+    if first.strategy.answers_offers:
+        replied = s.active[:, None] & view.fresh
+        s.replied[:, cols] = np.where(replied, s.rounds[:, None], s.replied[:, cols])

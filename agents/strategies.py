@@ -3,16 +3,33 @@
 Every strategy works on whole arrays of runs at once, so the same code steps a single run or an
 ensemble of a hundred thousand. A strategy reads the party's effective elapsed time, reservation
 utility, yesterday's aspiration and the utility it has received from the other side's
-concessions, and returns today's aspiration.
+concessions, and, through ``offers``, the packages the other sides have tabled; it returns
+today's aspiration. Aspirations never rise again and never fall below the reservation.
+
+The kinds:
+
+- ``time_dependent``: a(t) = r + (1 - r)(1 - t^e) (Faratin, Sierra and Jennings 1998);
+  e > 1 Boulware, e = 1 linear, e < 1 Conceder.
+- ``relative_tit_for_tat`` and ``absolute_tit_for_tat``: answer each concession of the other
+  sides with the same share of one's own room, or the same number of utility points
+  (Faratin, Sierra and Jennings 1998; Axelrod 1984).
+- ``zeuthen``: the party whose own offer has the smaller Nash product (the smaller "risk", in
+  Zeuthen's 1930 terms, as Harsanyi 1956 showed) concedes just enough to reverse that.
+- ``hardliner``: holds a fixed aspiration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+
+from model.utility import bound
+
+if TYPE_CHECKING:
+    from agents.offers import OfferView
 
 Array = npt.NDArray[np.float64]
 
@@ -36,7 +53,8 @@ class StrategyContext:
         reservation: The party's reservation utility.
         previous: Yesterday's aspiration.
         received: Utility the party has gained from the other sides' concessions so far.
-        params: The strategy's parameters, each of shape (1,) or (R,).
+        params: The strategy's parameters, each of the arrays' shape.
+        offers: The other sides' tabled packages as the party sees them.
     """
 
     tau: Array
@@ -44,6 +62,7 @@ class StrategyContext:
     previous: Array
     received: Array
     params: dict[str, Array]
+    offers: OfferView
 
 
 class Strategy:
@@ -52,6 +71,7 @@ class Strategy:
     kind: ClassVar[str]
     summary: ClassVar[str]
     params: ClassVar[dict[str, ParamSpec]]
+    answers_offers: ClassVar[bool] = False  # it keeps track of which offers it has answered
 
     def aspiration(self, ctx: StrategyContext) -> Array:
         """Return today's aspiration for every run."""
@@ -94,7 +114,103 @@ class Hardliner(Strategy):
         return np.maximum(ctx.reservation, ctx.params["level"]) + 0.0 * ctx.previous
 
 
-STRATEGIES: dict[str, type[Strategy]] = {s.kind: s for s in (TimeDependent, Hardliner)}
+class _TitForTat(Strategy):
+    """Shared rule of the reciprocal strategies: answer each new concession, never otherwise."""
+
+    relative: ClassVar[bool]
+    answers_offers = True
+
+    def aspiration(self, ctx: StrategyContext) -> Array:
+        a, r = ctx.previous, ctx.reservation
+        gain, opening = ctx.params["gain"], ctx.params["opening"]
+        view = ctx.offers
+        step = gain * view.concession(self.relative)
+        step = np.where(view.first_reply, opening, step)  # the first move opens the exchange
+        room = np.maximum(a - r, 0.0)
+        new = a - step * room if self.relative else a - step
+        return np.maximum(np.where(view.fresh, np.minimum(new, a), a), r)
+
+
+class RelativeTitForTat(_TitForTat):
+    """Gives up the same share of its room above reservation as the other sides last gave up.
+
+    The other sides' concession is measured in their own utility, as a share of the room they
+    had above their reservation. The first answer concedes ``opening`` of the room.
+    """
+
+    kind = "relative_tit_for_tat"
+    summary = "mirrors the other sides' last concession as a share of its own room"
+    relative = True
+    params: ClassVar[dict[str, ParamSpec]] = {
+        "gain": ParamSpec(1.0, 0.0, 10.0, "multiple of the other sides' concession returned"),
+        "opening": ParamSpec(0.05, 0.0, 1.0, "share of its room conceded in its first answer"),
+    }
+
+
+class AbsoluteTitForTat(_TitForTat):
+    """Gives up as many utility points as the other sides last gave up (in their own utility).
+
+    The first answer concedes ``opening`` utility points.
+    """
+
+    kind = "absolute_tit_for_tat"
+    summary = "mirrors the other sides' last concession point for point"
+    relative = False
+    params: ClassVar[dict[str, ParamSpec]] = {
+        "gain": ParamSpec(1.0, 0.0, 10.0, "multiple of the other sides' concession returned"),
+        "opening": ParamSpec(0.05, 0.0, 1.0, "utility conceded in its first answer"),
+    }
+
+
+class Zeuthen(Strategy):
+    """Zeuthen's monotonic concession: the party with the smaller risk concedes just enough.
+
+    A party compares the Nash product of the offer it would table with the best Nash product
+    among the other sides' offers; a smaller or equal one means a smaller willingness to risk
+    breakdown (Harsanyi 1956), so it concedes to the highest aspiration whose offer beats the
+    other side's, and by at least ``step``. When no such offer exists it takes the other side's
+    offer. Each concession raises the Nash product, and the talks end near the Nash solution.
+    """
+
+    kind = "zeuthen"
+    summary = "concedes just enough when its offer has the smaller Nash product (risk)"
+    params: ClassVar[dict[str, ParamSpec]] = {
+        "step": ParamSpec(0.01, 1e-6, 1.0, "smallest concession, in its own utility"),
+    }
+    answers_offers = True
+    GRID = 17
+    BISECTIONS = 30
+
+    def aspiration(self, ctx: StrategyContext) -> Array:  # noqa: D102
+        a, r, view = ctx.previous, ctx.reservation, ctx.offers
+        rival = view.best_offer_nash
+        mine = view.own_nash(a[..., None])[..., 0]
+        concede = view.fresh & view.has_offer & (mine <= rival) & (a > r)
+        if not concede.any():
+            return a.copy()
+        # Candidates from the current aspiration down to the reservation.
+        frac = np.linspace(0.0, 1.0, self.GRID)
+        grid = a[..., None] - (a - r)[..., None] * frac
+        ok = view.own_nash(grid) > rival[..., None]
+        found = ok.any(axis=-1)
+        first = np.argmax(ok, axis=-1)
+        hi = np.take_along_axis(grid, np.maximum(first - 1, 0)[..., None], -1)[..., 0]
+        lo = np.take_along_axis(grid, first[..., None], -1)[..., 0]
+        for _ in range(self.BISECTIONS):  # the highest aspiration that still beats the rival
+            mid = 0.5 * (hi + lo)
+            better = view.own_nash(mid[..., None])[..., 0] > rival
+            lo, hi = np.where(better, mid, lo), np.where(better, hi, mid)
+        step_down = a - ctx.params["step"]
+        step_ok = view.own_nash(step_down[..., None])[..., 0] > rival
+        just = np.where(step_ok, np.minimum(lo, step_down), lo)
+        taken = bound(view.best_offer_utility, r, a)  # no better offer: take theirs
+        new = np.where(found, just, taken)
+        return np.maximum(np.where(concede, new, a), r)
+
+
+STRATEGIES: dict[str, type[Strategy]] = {
+    s.kind: s for s in (TimeDependent, RelativeTitForTat, AbsoluteTitForTat, Zeuthen, Hardliner)
+}
 
 
 def validate_strategy(kind: str, params: dict[str, float]) -> str | None:

@@ -37,7 +37,14 @@ from model.state import (
     rounds_today,
     take,
 )
-from model.utility import bound, opponent_targets, positions
+from model.utility import (
+    bound,
+    concession_order,
+    opponent_targets,
+    pie_targets,
+    positions,
+    total,
+)
 
 
 def resolve_seed(rng: Any) -> int:
@@ -111,6 +118,8 @@ class NegotiationModel(mesa.Model):
         self._bounds: dict[int, tuple[Any, Any]] = {}
         # Where each party concedes toward and in what order follow its standing priorities;
         # the yen moves salience in how packages are scored and weighed, not this geometry.
+        # Pies and curved values need the general (slower) concession rule.
+        self.by_unit = c.units is not None or not np.all(c.curvature == 1.0)
         self.geometry = self._geometry(c.weights)
         self.fx_salience = c.fx_issue >= 0 and bool(np.any(c.fx_sensitivity))
         self.round0 = -1
@@ -171,14 +180,19 @@ class NegotiationModel(mesa.Model):
         """Priorities, targets and concession order for the given (R|1, P, I) priorities."""
         c = self.compiled
         target, salience = opponent_targets(weights, c.ideal, c.clout, c.side_of)
+        target = pie_targets(target, weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        if self.by_unit:
+            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
+            return weights, target, concession_order(weights, salience, units)
         ratio_order = np.argsort(-(salience / np.maximum(weights, 1e-12)), axis=-1, kind="stable")
         return weights, target, ratio_order
 
     def _own_bounds(self, idx: slice | npt.NDArray[np.intp], day: int) -> tuple[Any, Any]:
-        if self.compiled.election_pressure.shape[0] > 1:
-            return own_bounds(self.compiled, idx, day)
+        c = self.compiled
+        if c.election_pressure.shape[0] > 1 or c.bound_lo.shape[0] > 1 or c.bound_hi.shape[0] > 1:
+            return own_bounds(c, idx, day)
         if day not in self._bounds:
-            self._bounds[day] = own_bounds(self.compiled, idx, day)
+            self._bounds[day] = own_bounds(c, idx, day)
         return self._bounds[day]
 
     def positions_of(
@@ -191,15 +205,27 @@ class NegotiationModel(mesa.Model):
 
         ``geometry`` (priorities, targets, order) has one row per run of ``idx``, or one row.
         """
+        return self.positions_at(self.state.aspiration[idx], idx, geometry, day)
+
+    def positions_at(
+        self,
+        aspiration: npt.NDArray[np.float64],
+        idx: slice | npt.NDArray[np.intp],
+        geometry: tuple[Any, Any, Any],
+        day: int,
+    ) -> npt.NDArray[np.float64]:
+        """Positions of runs ``idx`` at the given (n, P) aspirations (see ``positions_of``)."""
         c = self.compiled
         w, target, order = geometry
+        extra: dict[str, Any] = {}
+        if self.by_unit:
+            extra = {"curvature": take(c.curvature, idx), "units": c.units}
+        ideal = take(c.ideal, idx)
         if c.has_bounds.any():
             lo, hi = self._own_bounds(idx, day)
             target = bound(target, lo, hi)
-            return bound(
-                positions(self.state.aspiration[idx], w, take(c.ideal, idx), target, order), lo, hi
-            )
-        return positions(self.state.aspiration[idx], w, take(c.ideal, idx), target, order)
+            return bound(positions(aspiration, w, ideal, target, order, **extra), lo, hi)
+        return positions(aspiration, w, ideal, target, order, **extra)
 
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state
@@ -229,6 +255,7 @@ class NegotiationModel(mesa.Model):
         self._metrics = None
         self.positions[rows] = res.positions
         s.rounds[rows] += 1
+        self._record_offers(rows, res, c)
         s.proposer[rows] = (s.proposer[rows] + 1) % len(c.side_keys)
         s.dispersion[rows] = res.dispersion
         s.table[rows] = np.where(res.has_table[:, None], res.table, s.table[rows])
@@ -245,6 +272,17 @@ class NegotiationModel(mesa.Model):
                 self._say(line)
             if res.deal[0]:
                 self._say(f"DEAL: {fmt_package(c, s.terms[0])}")
+
+    def _record_offers(self, rows: slice | npt.NDArray[np.intp], res: Any, c: Any) -> None:
+        """Keep each side's tabled package and what it is worth to the side itself."""
+        s = self.state
+        cw = take(c.clout, rows)[:, None, :] * c.member[None]  # (n|1, S, P)
+        own = total(res.utilities * cw) / total(cw)  # package k scored by side k
+        tabled = res.tabled
+        s.offers[rows] = np.where(tabled[:, :, None], res.packages, s.offers[rows])
+        s.offer_value_prev[rows] = np.where(tabled, s.offer_value[rows], s.offer_value_prev[rows])
+        s.offer_value[rows] = np.where(tabled, own, s.offer_value[rows])
+        s.offer_round[rows] = np.where(tabled, s.rounds[rows][:, None], s.offer_round[rows])
 
     # --- records ------------------------------------------------------------------------------
 

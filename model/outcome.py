@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from model.bargaining import outcome_metrics
 from model.concessions import ConcessionLedger
 from model.params import Compiled
 from model.state import STATUS_NAMES, State, take
@@ -34,6 +35,11 @@ class Outcome:
         reciprocity: 1 minus the share of unreciprocated concession (NaN with none).
         cross_side_share: Share of concession that crossed sides (NaN with none).
         dispersion: Each side's internal dispersion at its last round.
+        gains: Each party's utility of the terms minus its reservation.
+        nash_distance: Distance, in utility space, from the Nash bargaining solution (NaN when
+            no package gives every party more than its reservation).
+        frontier_distance: The largest equal gain every party could still have had (0 on the
+            Pareto frontier).
     """
 
     status: str
@@ -49,6 +55,9 @@ class Outcome:
     reciprocity: float
     cross_side_share: float
     dispersion: dict[str, float]
+    gains: dict[str, float]
+    nash_distance: float
+    frontier_distance: float
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -72,6 +81,8 @@ class Outcome:
         row |= {f"net_concession_{k}": v for k, v in self.net_concession.items()}
         row |= {"reciprocity": self.reciprocity, "cross_side_share": self.cross_side_share}
         row |= {f"dispersion_{k}": v for k, v in self.dispersion.items()}
+        row |= {f"gain_{k}": v for k, v in self.gains.items()}
+        row |= {"nash_distance": self.nash_distance, "frontier_distance": self.frontier_distance}
         return row
 
 
@@ -91,7 +102,9 @@ def outcome_table(
     """
     idx = np.arange(s.runs) if runs is None else runs
     terms_z = np.where(np.isnan(s.terms[idx]), s.table[idx], s.terms[idx])
-    util = utilities(terms_z[:, None, :], take(c.weights, idx), take(c.ideal, idx))[:, 0, :]
+    util = utilities(
+        terms_z[:, None, :], take(c.weights, idx), take(c.ideal, idx), take(c.curvature, idx)
+    )[:, 0, :]
     real = c.to_real(terms_z)
     metrics = ledger.metrics(idx)
     status, end_day, reservation, dispersion = (
@@ -117,6 +130,9 @@ def outcome_table(
     cols |= {f"net_concession_{k}": metrics["net"][:, p] for p, k in enumerate(c.party_keys)}
     cols |= {"reciprocity": metrics["reciprocity"], "cross_side_share": metrics["cross_side"]}
     cols |= {f"dispersion_{k}": dispersion[:, i] for i, k in enumerate(c.side_keys)}
+    theory = outcome_metrics(c, idx, util, reservation)
+    cols |= {f"gain_{k}": theory["gain"][:, p] for p, k in enumerate(c.party_keys)}
+    cols |= {k: theory[k] for k in ("nash_distance", "frontier_distance")}
     return pd.DataFrame(cols)
 
 
@@ -136,4 +152,7 @@ def outcome_of_row(row: dict[str, Any], c: Compiled) -> Outcome:
         reciprocity=float(row["reciprocity"]),
         cross_side_share=float(row["cross_side_share"]),
         dispersion={k: float(row[f"dispersion_{k}"]) for k in c.side_keys},
+        gains={k: float(row[f"gain_{k}"]) for k in c.party_keys},
+        nash_distance=float(row["nash_distance"]),
+        frontier_distance=float(row["frontier_distance"]),
     )

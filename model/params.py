@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from model.errors import ScenarioError
-from model.schema import Scenario
+from model.schema import Scenario, pies
 from model.utility import total
 
 Array = npt.NDArray[np.float64]
@@ -56,9 +56,10 @@ class Compiled:
     deadline_day: int
     last_day: int  # deadline plus the longest possible extension
     election_day: npt.NDArray[np.intp]  # (S,), FAR_FUTURE when none
-    bound_lo: Array  # (2, S, I): at start, at election (normalised; 0 when unbounded)
-    bound_hi: Array  # (2, S, I): at start, at election (normalised; 1 when unbounded)
     has_bounds: npt.NDArray[np.bool_]  # (S,)
+    pie_of: npt.NDArray[np.intp]  # (I,) index of the issue's pie, -1 for none
+    pie_groups: list[npt.NDArray[np.intp]]  # issue indices of each pie
+    units: list[npt.NDArray[np.intp]] | None  # issues conceded together; None: one by one
     fx_issue: int  # -1 when none
     opening_side: int
     cadence: tuple[int, int, int, int]
@@ -163,6 +164,9 @@ def compile_scenario(s: Scenario) -> Compiled:
         "clout": np.array([p.clout for p in s.parties])[None],
         "reservation": np.array([p.reservation for p in s.parties])[None],
         "reservation_sd": np.array([p.reservation_sd for p in s.parties])[None],
+        "curvature": np.array([p.curvature for p in s.parties])[None],
+        "bound_lo": bound_lo[None],
+        "bound_hi": bound_hi[None],
         "stress_sensitivity": np.array([p.stress_sensitivity for p in s.parties])[None],
         "fx_sensitivity": np.array([p.fx_sensitivity for p in s.parties])[None],
         "rule": np.array([RULES.index(s.sides[k].rule) for k in sides])[None],
@@ -182,6 +186,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         for name, value in strategy_params(p.strategy.kind, p.strategy.params).items():
             run_params[f"strategy.{pi}.{name}"] = np.array([value])
     c = s.calendar
+    pie_of = np.array([list(pies(s)).index(i.pie) if i.pie else -1 for i in s.issues], np.intp)
+    groups = [np.flatnonzero(pie_of == k) for k in range(int(pie_of.max()) + 1)]
     return Compiled(
         scenario=s,
         issue_keys=issues,
@@ -200,9 +206,10 @@ def compile_scenario(s: Scenario) -> Compiled:
         deadline_day=deadline_day,
         last_day=last_day,
         election_day=election,
-        bound_lo=bound_lo,
-        bound_hi=bound_hi,
-        has_bounds=np.array([bool(s.sides[k].win_set) for k in sides]),
+        has_bounds=_has_bounds(bound_lo[None], bound_hi[None]),
+        pie_of=pie_of,
+        pie_groups=groups,
+        units=_units(pie_of, groups) if groups else None,
         fx_issue=issues.index(s.drivers.fx.salience_issue) if s.drivers.fx.salience_issue else -1,
         opening_side=sides.index(c.opening_side) if c.opening_side else 0,
         cadence=(
@@ -217,12 +224,29 @@ def compile_scenario(s: Scenario) -> Compiled:
     )
 
 
+def _units(pie_of: npt.NDArray[np.intp], groups: list[npt.NDArray[np.intp]]) -> list:
+    """Concession units in issue order: each pie once (at its first issue), other issues alone."""
+    units: list[npt.NDArray[np.intp]] = []
+    for i, k in enumerate(pie_of):
+        if k < 0:
+            units.append(np.array([i]))
+        elif groups[k][0] == i:
+            units.append(groups[k])
+    return units
+
+
+def _has_bounds(lo: Array, hi: Array) -> npt.NDArray[np.bool_]:
+    """Which sides have a binding win-set bound in any run, (S,)."""
+    return ((lo > 0.0) | (hi < 1.0)).any(axis=(0, 1, 3))
+
+
 # --- overrides -----------------------------------------------------------------------------
 
 _PARTY_FIELDS = {
     "clout": ("clout", 1e-9, np.inf),
     "reservation": ("reservation", 0.0, 1.0),
     "reservation_sd": ("reservation_sd", 0.0, np.inf),
+    "curvature": ("curvature", 1e-9, 1.0),
     "stress_sensitivity": ("stress_sensitivity", -np.inf, np.inf),
     "fx_sensitivity": ("fx_sensitivity", -np.inf, np.inf),
 }
@@ -256,6 +280,12 @@ def override_paths(c: Compiled) -> list[str]:
         ]
     for s in c.side_keys:
         paths += [f"sides.{s}.{f}" for f in (*_SIDE_FIELDS, "rule")]
+        paths += [
+            f"sides.{s}.win_set.{i}.{b}"
+            for i, issue in zip(c.issue_keys, c.scenario.issues, strict=True)
+            if issue.pie is None
+            for b in _BOUND_FIELDS
+        ]
     return paths
 
 
@@ -309,6 +339,8 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
             c.run_params[name] = np.broadcast_to(vals, (runs,)).copy()
         elif parts[0] == "parties" and len(parts) >= 3 and parts[1] in c.party_keys:
             _override_party(c, path, parts, value, runs)
+        elif parts[0] == "sides" and len(parts) == 5 and parts[2] == "win_set":
+            _override_bound(c, path, parts, value, runs)
         elif parts[0] == "sides" and len(parts) == 3 and parts[1] in c.side_keys:
             si = c.side_keys.index(parts[1])
             if parts[2] == "rule":
@@ -329,6 +361,33 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
         else:
             raise ScenarioError("overrides", path, "unknown path")
     return c
+
+
+_BOUND_FIELDS = {
+    "min": ("bound_lo", 0),
+    "max": ("bound_hi", 0),
+    "min_at_election": ("bound_lo", 1),
+    "max_at_election": ("bound_hi", 1),
+}
+
+
+def _override_bound(c: Compiled, path: str, parts: list[str], value: Any, runs: int) -> None:
+    """Set a win-set bound; a starting bound carries its election value along by the same shift."""
+    _, side, _, issue_key, which = parts
+    if side not in c.side_keys or issue_key not in c.issue_keys or which not in _BOUND_FIELDS:
+        raise ScenarioError("overrides", path, "unknown path")
+    issue = c.scenario.issue(issue_key)
+    if issue.pie is not None:
+        raise ScenarioError("overrides", path, "a pie share cannot be bounded")
+    vals = (_values(path, value, runs, issue.min, issue.max) - issue.min) / (issue.max - issue.min)
+    name, stage = _BOUND_FIELDS[which]
+    si, ii = c.side_keys.index(side), c.issue_keys.index(issue_key)
+    old = c.run_params[name][:, stage, si, ii]
+    _set_column(c, name, (stage, si, ii), vals, runs)
+    if stage == 0:
+        moved = c.run_params[name][:, 1, si, ii] + (vals - old)
+        c.run_params[name][:, 1, si, ii] = np.clip(moved, 0.0, 1.0)
+    c.has_bounds = _has_bounds(c.run_params["bound_lo"], c.run_params["bound_hi"])
 
 
 def _override_party(c: Compiled, path: str, parts: list[str], value: Any, runs: int) -> None:

@@ -15,22 +15,24 @@ import numpy.typing as npt
 
 from model.params import Compiled
 from model.state import take
-from model.utility import bound, dispersion, side_packages, total, utilities
+from model.utility import bound, dispersion, pie_weights, side_packages, total, utilities
 
 Array = npt.NDArray[np.float64]
 TOLERANCE = 1e-9
 UNANIMITY, MAJORITY, VETO = 0, 1, 2
 
 
-def win_set_bounds(c: Compiled, day: int, pressure: Array) -> tuple[Array, Array]:
-    """Each side's ratification bounds on a day, normalised, (R|1, S, I) each.
+def win_set_bounds(c: Compiled, day: int, idx: slice | npt.NDArray[np.intp]) -> tuple[Array, Array]:
+    """Each side's ratification bounds on a day for runs ``idx``, normalised, (n|1, S, I) each.
 
     Bounds move from their start values toward their election values in proportion to the
     elapsed share of time to the side's election, times the side's election pressure.
     """
+    pressure = take(c.election_pressure, idx)
+    b_lo, b_hi = take(c.bound_lo, idx), take(c.bound_hi, idx)
     progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
-    lo = c.bound_lo[0] + progress * (c.bound_lo[1] - c.bound_lo[0])
-    hi = c.bound_hi[0] + progress * (c.bound_hi[1] - c.bound_hi[0])
+    lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
+    hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
     return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
 
 
@@ -81,7 +83,7 @@ def side_decisions(
 
 def own_bounds(c: Compiled, idx: slice | npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
     """Each party's own side's ratification bounds today, (n|1, P, I) each."""
-    lo, hi = win_set_bounds(c, day, take(c.election_pressure, idx))
+    lo, hi = win_set_bounds(c, day, idx)
     return lo[:, c.side_of], hi[:, c.side_of]
 
 
@@ -132,18 +134,19 @@ def hold_round(
         The round's result.
     """
     clout, ideal = take(c.clout, idx), take(c.ideal, idx)
-    lo, hi = win_set_bounds(c, day, take(c.election_pressure, idx))
+    lo, hi = win_set_bounds(c, day, idx)
     pos = bound(positions, lo[:, c.side_of], hi[:, c.side_of])
-    packages, anyone = side_packages(pos, weights, clout, c.member, present)
+    mix = pie_weights(weights, c.pie_groups)
+    packages, anyone = side_packages(pos, mix, clout, c.member, present)
     packages = bound(packages, lo, hi)
     if present.all():  # the usual case: the whole delegations are at the table
         full = packages
     else:
-        full = bound(side_packages(pos, weights, clout, c.member, np.ones_like(present))[0], lo, hi)
+        full = bound(side_packages(pos, mix, clout, c.member, np.ones_like(present))[0], lo, hi)
     spread = dispersion(pos, full, clout, c.member)
     argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread
     tabled = anyone & ~argued
-    util = utilities(packages, weights, ideal)
+    util = utilities(packages, weights, ideal, take(c.curvature, idx))
     accepts = util >= aspiration[:, None, :] - TOLERANCE
     decided = side_decisions(
         c, accepts, packages, take(c.rule, idx), clout, take(c.threshold, idx), lo, hi

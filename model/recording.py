@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from model.protocol import win_set_bounds
 from model.state import DEAL, day_weights, take
-from model.utility import bound, dispersion, side_packages, utilities
+from model.utility import bound, dispersion, pie_weights, side_packages, utilities
 
 if TYPE_CHECKING:
     from model.negotiation import NegotiationModel
@@ -44,7 +44,7 @@ def table_utilities(model: NegotiationModel) -> npt.NDArray[np.float64]:
     pkg = s.terms[:1] if not s.active[0] and s.status[0] == DEAL else s.table[:1]
     # Scored as the parties score it today (the yen moves salience), as the round did.
     weights = day_weights(s, c, RUN0) if model.fx_salience else take(c.weights, RUN0)
-    return utilities(pkg[:, None, :], weights, take(c.ideal, RUN0))[0, 0]
+    return utilities(pkg[:, None, :], weights, take(c.ideal, RUN0), take(c.curvature, RUN0))[0, 0]
 
 
 def daily_record(model: NegotiationModel) -> dict[str, float | str]:
@@ -60,8 +60,8 @@ def daily_record(model: NegotiationModel) -> dict[str, float | str]:
         clout = take(c.clout, RUN0)
         everyone = np.ones(len(c.party_keys), bool)
         weights = day_weights(s, c, RUN0) if model.fx_salience else take(c.weights, RUN0)
-        full, _ = side_packages(pos, weights, clout, c.member, everyone)
-        lo, hi = win_set_bounds(c, model.day, take(c.election_pressure, RUN0))
+        full, _ = side_packages(pos, pie_weights(weights, c.pie_groups), clout, c.member, everyone)
+        lo, hi = win_set_bounds(c, model.day, RUN0)
         full = bound(full, lo, hi)  # measured against the package the side could table
         s.dispersion[0] = dispersion(pos, full, clout, c.member)[0]
     real = c.to_real(model.positions[0]).tolist()

@@ -32,6 +32,10 @@ class Issue(_Strict):
     min: float
     max: float
     no_deal: float = Field(description="The value that holds if the talks break down.")
+    pie: Key | None = Field(
+        None,
+        description="Issues naming the same pie are shares of one whole: their values sum to 1.",
+    )
 
 
 class ScheduledRound(_Strict):
@@ -144,32 +148,36 @@ class Party(_Strict):
     reservation_sd: NonNegative = 0.0
     stress_sensitivity: float = 0.0
     fx_sensitivity: float = 0.0
+    curvature: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        1.0,
+        description="Exponent of the value of each issue: 1 linear, below 1 concave (risk-averse).",
+    )
     strategy: Strategy
 
 
 class FxDriver(_Strict):
-    """USD/JPY: a log random walk whose level moves the salience of one issue."""
+    """USD/JPY: a log random walk whose level moves the salience of one issue (none by default)."""
 
-    initial: Annotated[float, Field(gt=0.0)]
-    reference: Annotated[float, Field(gt=0.0)]
-    volatility: NonNegative = Field(description="Annualised volatility of log USD/JPY.")
+    initial: Annotated[float, Field(gt=0.0)] = 1.0
+    reference: Annotated[float, Field(gt=0.0)] = 1.0
+    volatility: NonNegative = Field(0.0, description="Annualised volatility of log USD/JPY.")
     salience_issue: Key | None = None
 
 
 class StressDriver(_Strict):
     """Market stress in [0, 1]: mean-reverting, shocked by events, raising urgency."""
 
-    initial: Unit
-    mean: Unit
-    reversion: Unit
-    volatility: NonNegative
+    initial: Unit = 0.0
+    mean: Unit = 0.0
+    reversion: Unit = 0.0
+    volatility: NonNegative = 0.0
 
 
 class Drivers(_Strict):
-    """Exogenous drivers evolving every day."""
+    """Exogenous drivers evolving every day (still, when a scenario leaves them out)."""
 
-    fx: FxDriver
-    stress: StressDriver
+    fx: FxDriver = FxDriver()
+    stress: StressDriver = StressDriver()
 
 
 class Scenario(_Strict):
@@ -183,7 +191,7 @@ class Scenario(_Strict):
     sides: dict[Key, Side]
     parties: list[Party]
     events: list[Event] = []
-    drivers: Drivers
+    drivers: Drivers = Drivers()
 
     @model_validator(mode="after")
     def _check_relations(self) -> Scenario:
@@ -252,6 +260,41 @@ def _check_issues(s: Scenario) -> None:
             raise RelationError(
                 f"{f}.no_deal", f"{issue.no_deal} is outside [{issue.min}, {issue.max}]"
             )
+    for pie, members in pies(s).items():
+        if len(members) < 2:
+            raise RelationError(f"issues.{members[0]}.pie", f"pie {pie!r} needs at least 2 issues")
+        for k in members:
+            issue = s.issue(k)
+            if (issue.min, issue.max) != (0.0, 1.0):
+                raise RelationError(f"issues.{k}.min", f"a share of pie {pie!r} must range 0 to 1")
+        no_deal = sum(s.issue(k).no_deal for k in members)
+        if no_deal > 1.0 + WEIGHT_TOLERANCE:
+            raise RelationError(
+                f"issues.{members[0]}.no_deal", f"pie {pie!r} shares sum to {no_deal:g} > 1"
+            )
+
+
+def pies(s: Scenario) -> dict[str, list[str]]:
+    """The scenario's pies: each name with its issue keys in file order."""
+    out: dict[str, list[str]] = {}
+    for issue in s.issues:
+        if issue.pie is not None:
+            out.setdefault(issue.pie, []).append(issue.key)
+    return out
+
+
+def _check_pie_party(s: Scenario, p: Party, f: str) -> None:
+    for pie, members in pies(s).items():
+        share = sum(p.ideal[k] for k in members)
+        if not math.isclose(share, 1.0, abs_tol=WEIGHT_TOLERANCE):
+            raise RelationError(
+                f"{f}.ideal.{members[0]}", f"ideal shares of pie {pie!r} sum to {share:g}, not 1"
+            )
+        if p.curvature != 1.0 and sum(p.priorities[k] > 0 for k in members) > 1:
+            raise RelationError(
+                f"{f}.curvature",
+                f"a curved value needs a priority on one share of pie {pie!r} at most",
+            )
 
 
 def _check_party(s: Scenario, p: Party) -> None:
@@ -272,6 +315,7 @@ def _check_party(s: Scenario, p: Party) -> None:
         issue = s.issue(k)
         if not issue.min <= v <= issue.max:
             raise RelationError(f"{f}.ideal.{k}", f"{v} is outside [{issue.min}, {issue.max}]")
+    _check_pie_party(s, p, f)
     from agents.strategies import validate_strategy  # a registry lives with the agents
 
     problem = validate_strategy(p.strategy.kind, p.strategy.params)
@@ -293,6 +337,8 @@ def _check_side(s: Scenario, key: str, side: Side) -> None:
         bf = f"{f}.win_set[{n}]"
         _known(bound.issue, s.issue_keys, f"{bf}.issue", "issue")
         issue = s.issue(bound.issue)
+        if issue.pie is not None:
+            raise RelationError(f"{bf}.issue", f"{issue.key} is a pie share and cannot be bounded")
         for name in ("min", "max", "min_at_election", "max_at_election"):
             v = getattr(bound, name)
             if v is not None and not issue.min <= v <= issue.max:

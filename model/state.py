@@ -46,6 +46,11 @@ class State:
     has_table: npt.NDArray[np.bool_]
     terms: Array  # (R, I)
     dispersion: Array  # (R, S)
+    offers: Array  # (R, S, I) each side's last tabled package
+    offer_round: npt.NDArray[np.int64]  # (R, S) round count when the side last tabled, 0: never
+    offer_value: Array  # (R, S) the side's own utility of its last package
+    offer_value_prev: Array  # (R, S) the same for the package before it (NaN: none yet)
+    replied: npt.NDArray[np.int64]  # (R, P) round count when the party last answered offers
 
     @property
     def runs(self) -> int:
@@ -103,6 +108,11 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         has_table=np.zeros(r, bool),
         terms=np.full((r, len(c.issue_keys)), np.nan),
         dispersion=np.zeros((r, len(c.side_keys))),
+        offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
+        offer_round=np.zeros((r, len(c.side_keys)), np.int64),
+        offer_value=np.full((r, len(c.side_keys)), np.nan),
+        offer_value_prev=np.full((r, len(c.side_keys)), np.nan),
+        replied=np.zeros((r, n_p), np.int64),
     )
 
 

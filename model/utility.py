@@ -32,6 +32,17 @@ def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
     return acc
 
 
+def power(x: Array, exponent: Array) -> Array:
+    """X ** exponent elementwise, with the exponent spelled out to x's full shape.
+
+    numpy computes x**a by shortcuts (a square, a square root) when the exponent is broadcast,
+    which would make a run's last bits depend on the shape of its ensemble.
+    """
+    shape = np.broadcast_shapes(np.shape(x), np.shape(exponent))
+    x = np.ascontiguousarray(np.broadcast_to(x, shape))
+    return x ** np.ascontiguousarray(np.broadcast_to(exponent, shape))
+
+
 def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
     """Clip ``x`` to [lo, hi] elementwise (np.clip carries a large fixed cost per call)."""
     return np.minimum(np.maximum(x, lo), hi)
@@ -56,9 +67,34 @@ def issue_values(packages: Array, ideal: Array) -> Array:
     return 1.0 - dist / reach(ideal)[:, None, :, :]
 
 
-def utilities(packages: Array, weights: Array, ideal: Array) -> Array:
-    """Every party's utility for every package, (R, K, P)."""
-    return total(issue_values(packages, ideal) * weights[:, None, :, :])
+def utilities(
+    packages: Array, weights: Array, ideal: Array, curvature: Array | None = None
+) -> Array:
+    """Every party's utility for every package, (R, K, P).
+
+    Args:
+        packages: (R, K, I) normalised packages.
+        weights: (R|1, P, I) priorities.
+        ideal: (R|1, P, I) ideal points.
+        curvature: (R|1, P) exponent of each party's issue values; None or all ones for linear.
+    """
+    values = issue_values(packages, ideal)
+    if curvature is not None and not np.all(curvature == 1.0):
+        values = power(np.maximum(values, 0.0), curvature[:, None, :, None])
+    return total(values * weights[:, None, :, :])
+
+
+def pie_weights(weights: Array, groups: list[npt.NDArray[np.intp]]) -> Array:
+    """Priorities with each pie's issues weighted alike, by the party's whole stake in the pie.
+
+    Averaging members' positions with one weight per member keeps a pie's shares summing to 1.
+    """
+    if not groups:
+        return weights
+    w = weights.copy()
+    for g in groups:
+        w[..., g] = total(weights[..., g])[..., None]
+    return w
 
 
 def effective_weights(
@@ -143,18 +179,75 @@ def opponent_targets(
     return target, salience
 
 
-def concession_order(weights: Array, salience: Array) -> npt.NDArray[np.intp]:
-    """Order in which each party gives way: first where the others care most relative to itself.
+def pie_targets(
+    target: Array,
+    weights: Array,
+    ideal: Array,
+    clout: Array,
+    side_of: npt.NDArray[np.intp],
+    groups: list[npt.NDArray[np.intp]],
+) -> Array:
+    """Targets on pie issues: the other sides' division of each pie, weighted by their stakes.
+
+    A mix of whole divisions (each summing to 1) is itself a division, so conceding toward it
+    keeps the pie whole; an issue-by-issue target would not.
+
+    Args:
+        target: (R|1, P, I) targets from ``opponent_targets`` (changed on pie issues only).
+        weights: (R|1, P, I) priorities.
+        ideal: (R|1, P, I) ideal points.
+        clout: (R|1, P) clout.
+        side_of: (P,) side index of each party.
+        groups: Issue indices of each pie.
 
     Returns:
-        (R|1, P, I) issue indices, first conceded first.
+        The targets.
     """
+    if not groups:
+        return target
+    target = np.array(np.broadcast_to(target, np.broadcast_shapes(target.shape, ideal.shape)))
+    ideal = np.broadcast_to(ideal, target.shape)
+    for g in groups:
+        stake = clout * total(weights[..., g])  # (R|1, P)
+        for s in range(int(side_of.max()) + 1):
+            others = np.flatnonzero(side_of != s)
+            den = total(stake[:, others])
+            num = total(stake[:, others, None] * ideal[:, others][..., g], axis=1)
+            plain = total(ideal[:, others][..., g], axis=1) / len(others)
+            tgt = np.where(den[:, None] > EPS, num / np.maximum(den, EPS)[:, None], plain)
+            for p in np.flatnonzero(side_of == s):
+                target[:, p, g] = np.broadcast_to(tgt, target[:, p, g].shape)
+    return target
+
+
+def concession_order(
+    weights: Array, salience: Array, units: list[npt.NDArray[np.intp]] | None = None
+) -> npt.NDArray[np.intp]:
+    """Order in which each party gives way: first where the others care most relative to itself.
+
+    Args:
+        weights: (R|1, P, I) priorities.
+        salience: (R|1, P, I) the other sides' share of concern for each issue.
+        units: Issues conceded together (each pie is one unit); None for one unit per issue.
+
+    Returns:
+        (R|1, P, I) issue indices, or (R|1, P, U) unit indices, first conceded first.
+    """
+    if units is not None:
+        salience = np.stack([total(salience[..., u]) for u in units], axis=-1)
+        weights = np.stack([total(weights[..., u]) for u in units], axis=-1)
     ratio = salience / np.maximum(weights, EPS)
     return np.argsort(-ratio, axis=-1, kind="stable")
 
 
 def positions(
-    aspiration: Array, weights: Array, ideal: Array, target: Array, order: npt.NDArray[np.intp]
+    aspiration: Array,
+    weights: Array,
+    ideal: Array,
+    target: Array,
+    order: npt.NDArray[np.intp],
+    curvature: Array | None = None,
+    units: list[npt.NDArray[np.intp]] | None = None,
 ) -> Array:
     """The package each party would table at its aspiration.
 
@@ -167,11 +260,15 @@ def positions(
         weights: (R|1, P, I) priorities.
         ideal: (R|1, P, I) ideal points.
         target: (R|1, P, I) where each party concedes toward.
-        order: (R|1, P, I) concession order.
+        order: (R|1, P, I) concession order; over units when ``units`` or ``curvature`` is given.
+        curvature: (R|1, P) value exponents (None when every value is linear).
+        units: Issues conceded together, each pie moving as one (None: each issue alone).
 
     Returns:
         (R, P, I) positions.
     """
+    if units is not None or curvature is not None:
+        return _positions_by_unit(aspiration, weights, ideal, target, order, curvature, units)
     loss = weights * np.abs(target - ideal) / reach(ideal)  # utility lost by conceding fully
     sorted_loss = np.take_along_axis(loss, order, axis=-1)
     before = np.cumsum(sorted_loss, axis=-1) - sorted_loss
@@ -179,6 +276,46 @@ def positions(
     share_sorted = bound((budget - before) / np.maximum(sorted_loss, EPS), 0.0, 1.0)
     share = np.empty_like(share_sorted)
     np.put_along_axis(share, np.broadcast_to(order, share.shape), share_sorted, axis=-1)
+    return ideal + share * (target - ideal)
+
+
+def _positions_by_unit(
+    aspiration: Array,
+    weights: Array,
+    ideal: Array,
+    target: Array,
+    order: npt.NDArray[np.intp],
+    curvature: Array | None,
+    units: list[npt.NDArray[np.intp]] | None,
+) -> Array:
+    """``positions`` with curved values or pies: the same greedy rule over units of issues.
+
+    A unit moves a share s of the way to its target on all its issues at once. Its priority w
+    is the sum of its issues' priorities and its gap g their priority-weighted mean gap, so
+    conceding s costs w (1 - (1 - s g)^a): exact for a single issue, for linear values, and
+    for a pie in which the party values only its own share (the schema allows no other).
+    """
+    n_i = ideal.shape[-1]
+    units = units if units is not None else [np.array([i]) for i in range(n_i)]
+    a = np.ones(weights.shape[:-1]) if curvature is None else curvature
+    a = np.broadcast_to(a, np.broadcast_shapes(a.shape, weights.shape[:-1]))
+    gap_i = weights * np.abs(target - ideal) / reach(ideal)
+    w = np.stack([total(weights[..., u]) for u in units], axis=-1)
+    gap = np.stack([total(gap_i[..., u]) for u in units], axis=-1) / np.maximum(w, EPS)
+    a_u = a[..., None]
+    loss = w * (1.0 - power(1.0 - gap, a_u))
+    sorted_loss = np.take_along_axis(loss, order, axis=-1)
+    before = np.cumsum(sorted_loss, axis=-1) - sorted_loss
+    budget = (1.0 - aspiration)[:, :, None]
+    spent_sorted = bound(budget - before, 0.0, sorted_loss)
+    spent = np.empty_like(spent_sorted)
+    np.put_along_axis(spent, np.broadcast_to(order, spent.shape), spent_sorted, axis=-1)
+    # Solve w (1 - (1 - s g)^a) = spent for the share s of the way conceded.
+    kept = power(bound(1.0 - spent / np.maximum(w, EPS), 0.0, 1.0), 1.0 / a_u)
+    unit_share = np.where(gap > EPS, bound((1.0 - kept) / np.maximum(gap, EPS), 0.0, 1.0), 0.0)
+    share = np.empty((*unit_share.shape[:-1], n_i))
+    for k, u in enumerate(units):
+        share[..., u] = unit_share[..., k : k + 1]
     return ideal + share * (target - ideal)
 
 

@@ -1,0 +1,157 @@
+"""What a negotiator can see of the offers on the table, for strategies that answer them.
+
+Reciprocal and Zeuthen strategies look at the packages the other sides have tabled; the
+time-dependent and hardliner strategies do not, so everything here is computed only when asked.
+Information is complete, as in the textbook models: a party knows every party's utilities and
+reservation.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from model.state import day_weights, take
+from model.utility import EPS, bound, total, utilities
+
+if TYPE_CHECKING:
+    from model.negotiation import NegotiationModel
+
+Array = npt.NDArray[np.float64]
+
+
+def nash_product(util: Array, reservation: Array) -> Array:
+    """Product over parties of the gains over reservation, zero when anyone would lose.
+
+    Args:
+        util: (..., P) utilities.
+        reservation: (..., P) reservation utilities (broadcast against ``util``).
+
+    Returns:
+        (...) Nash products.
+    """
+    gain = np.maximum(util - reservation, 0.0)
+    out = gain[..., 0].copy()
+    for p in range(1, gain.shape[-1]):
+        out *= gain[..., p]
+    return out
+
+
+class OfferView:
+    """The other sides' offers as seen by some parties of a model, every run at once.
+
+    Args:
+        model: The model.
+        cols: The parties' columns.
+    """
+
+    def __init__(self, model: NegotiationModel, cols: npt.NDArray[np.intp]) -> None:
+        """Look at the offers for parties ``cols``."""
+        self.model, self.cols = model, cols
+        c = model.compiled
+        # (k, S): the sides that are not the party's own
+        self.other = c.side_of[cols][:, None] != np.arange(len(c.side_keys))[None, :]
+
+    @cached_property
+    def _weights(self) -> Array:
+        m = self.model
+        rows = np.arange(m.state.runs)
+        return day_weights(m.state, m.compiled, rows) if m.fx_salience else m.compiled.weights
+
+    def _utilities(self, packages: Array, rows: npt.NDArray[np.intp] | slice) -> Array:
+        c = self.model.compiled
+        w = take(self._weights, rows)
+        return utilities(packages, w, take(c.ideal, rows), take(c.curvature, rows))
+
+    @cached_property
+    def tabled(self) -> npt.NDArray[np.bool_]:
+        """(R, k, S) the other sides that have tabled a package."""
+        return (self.model.state.offer_round[:, None, :] > 0) & self.other[None]
+
+    @cached_property
+    def has_offer(self) -> npt.NDArray[np.bool_]:
+        """(R, k) some other side has tabled a package."""
+        return self.tabled.any(axis=-1)
+
+    @cached_property
+    def new(self) -> npt.NDArray[np.bool_]:
+        """(R, k, S) the other sides that tabled since the party last answered."""
+        s = self.model.state
+        return self.tabled & (s.offer_round[:, None, :] > s.replied[:, self.cols][:, :, None])
+
+    @cached_property
+    def fresh(self) -> npt.NDArray[np.bool_]:
+        """(R, k) some other side tabled since the party last answered."""
+        return self.new.any(axis=-1)
+
+    @cached_property
+    def first_reply(self) -> npt.NDArray[np.bool_]:
+        """(R, k) offers are new and the party has never answered before."""
+        return self.fresh & (self.model.state.replied[:, self.cols] == 0)
+
+    def concession(self, relative: bool) -> Array:
+        """The other sides' latest concession, in their own utility, averaged over sides.
+
+        Args:
+            relative: As a share of the room each side had above its reservation, else in
+                utility points.
+
+        Returns:
+            (R, k) concessions, 0 where no side has conceded since the party last answered.
+        """
+        m = self.model
+        s, c = m.state, m.compiled
+        step = np.nan_to_num(s.offer_value_prev - s.offer_value, nan=0.0)  # (R, S)
+        step = np.maximum(step, 0.0)
+        if relative:
+            cw = c.clout[:, None, :] * c.member[None]
+            side_res = total(s.reservation[:, None, :] * cw) / total(cw)
+            room = np.nan_to_num(s.offer_value_prev - side_res, nan=0.0)
+            step = bound(step / np.maximum(room, EPS), 0.0, 1.0)
+        counted = self.new & ~np.isnan(s.offer_value_prev)[:, None, :]
+        n = counted.sum(axis=-1)
+        summed = total(np.where(counted, step[:, None, :], 0.0))
+        return np.where(n > 0, summed / np.maximum(n, 1), 0.0)
+
+    @cached_property
+    def offer_utilities(self) -> Array:
+        """(R, S, P) every party's utility of every side's last package."""
+        return self._utilities(self.model.state.offers, slice(None))
+
+    @cached_property
+    def best_offer_utility(self) -> Array:
+        """(R, k) the party's best utility among the other sides' packages (-inf: none)."""
+        u = np.swapaxes(self.offer_utilities[:, :, self.cols], 1, 2)  # (R, k, S)
+        return np.where(self.tabled, u, -np.inf).max(axis=-1)
+
+    @cached_property
+    def best_offer_nash(self) -> Array:
+        """(R, k) the highest Nash product among the other sides' packages (-inf: none)."""
+        n = nash_product(self.offer_utilities, self.model.state.reservation[:, None, :])  # (R,S)
+        return np.where(self.tabled, n[:, None, :], -np.inf).max(axis=-1)
+
+    def own_nash(self, aspirations: Array) -> Array:
+        """The Nash product of each party's own offer at candidate aspirations.
+
+        Args:
+            aspirations: (R, k, G) candidate aspirations for parties ``cols``.
+
+        Returns:
+            (R, k, G) Nash products of the positions they would table.
+        """
+        m = self.model
+        s = m.state
+        runs, k, g = aspirations.shape
+        rows = np.repeat(np.arange(runs), g)
+        geometry = tuple(take(a, rows) for a in m.geometry)
+        out = np.empty((runs, k, g))
+        for j, col in enumerate(self.cols):
+            asp = s.aspiration[rows].copy()
+            asp[:, col] = aspirations[:, j, :].reshape(-1)
+            pos = m.positions_at(asp, rows, geometry, max(m.day, 0))[:, col]  # (R*G, I)
+            util = self._utilities(pos[:, None, :], rows)[:, 0]  # (R*G, P)
+            out[:, j] = nash_product(util, s.reservation[rows]).reshape(runs, g)
+        return out

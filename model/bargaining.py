@@ -1,0 +1,445 @@
+"""Cooperative bargaining solutions of a scenario, and how far an outcome lies from them.
+
+The bargaining problem is the scenario's issue space (each pie kept whole), every party's
+standing utility function, and the disagreement point d at the parties' reservation utilities.
+Win-sets are left out: they are what the two-level game adds to the problem.
+
+The issue space splits into independent blocks (an issue, or the shares of one pie). Each block
+has a finite set of candidate points: for linear values the kinks of every party's value (the
+range's ends and the ideals), which makes every result below exact; for curved values a fine
+grid, which makes them exact to within the grid's square. Because values are concave, mixing
+candidates never beats the package at their mean, so the comprehensive hull of the candidates'
+utilities is the problem's utility set U, and each solution is a small convex program:
+
+- Pareto frontier: the undominated points of U, found by maximising weighted sums;
+- Nash: the point of U maximising the product of gains over d (Nash 1950);
+- Kalai-Smorodinsky: the Pareto point on the line from d to the utopia point (each party's
+  best in U given everyone gets at least d) (Kalai and Smorodinsky 1975);
+- egalitarian: the largest equal gain for everyone (Kalai 1977);
+- maximum welfare: the largest sum of utilities.
+
+An outcome's distance to the frontier is the largest equal gain every party could still get
+(0 on the frontier), computed from U's facets.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linprog, minimize
+from scipy.spatial import ConvexHull, QhullError
+
+from model.params import Compiled
+from model.utility import total, utilities
+
+Array = npt.NDArray[np.float64]
+GRID = 1001  # candidates on a curved issue; a curved pie's simplex gets a comparable number
+MAX_CANDIDATES = 50_000
+DIRECTIONS = 4096  # weight vectors sampled to find the frontier's vertices
+CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A bargaining problem in normalised issue units.
+
+    Attributes:
+        weights: (P, I) priorities.
+        ideal: (P, I) ideal points.
+        curvature: (P,) value exponents.
+        disagreement: (P,) the disagreement point d.
+        pies: Issue indices of each pie.
+    """
+
+    weights: Array
+    ideal: Array
+    curvature: Array
+    disagreement: Array
+    pies: tuple[tuple[int, ...], ...] = ()
+
+    def utilities(self, packages: Array) -> Array:
+        """Every party's utility of each package, (N, P) for (N, I) packages."""
+        return utilities(
+            packages[None], self.weights[None], self.ideal[None], self.curvature[None]
+        )[0]
+
+    @cached_property
+    def blocks(self) -> list[tuple[npt.NDArray[np.intp], Array]]:
+        """Each block's issue indices and candidate points, (C, len(block))."""
+        n_i = self.weights.shape[1]
+        in_pie = {i for g in self.pies for i in g}
+        out: list[tuple[npt.NDArray[np.intp], Array]] = []
+        for g in self.pies:
+            out.append((np.array(g), self._pie_candidates(np.array(g))))
+        for i in range(n_i):
+            if i not in in_pie:
+                out.append((np.array([i]), self._issue_candidates(i)[:, None]))
+        return out
+
+    def _curved(self, issues: npt.NDArray[np.intp]) -> bool:
+        valued = (self.weights[:, issues] > 0).any(axis=1)
+        return bool(np.any(self.curvature[valued] != 1.0))
+
+    def _issue_candidates(self, i: int) -> Array:
+        kinks = np.concatenate([[0.0, 1.0], self.ideal[:, i]])
+        if self._curved(np.array([i])):
+            kinks = np.concatenate([kinks, np.linspace(0.0, 1.0, GRID)])
+        return np.unique(kinks)
+
+    def _pie_candidates(self, g: npt.NDArray[np.intp]) -> Array:
+        m = len(g)
+        if self._curved(g):
+            res = 1
+            while _simplex_size(res + 1, m) <= MAX_CANDIDATES and res < GRID - 1:
+                res += 1
+            pts = [c for c in itertools.product(range(res + 1), repeat=m - 1) if sum(c) <= res]
+            a = np.array(pts, dtype=float) / res
+            return np.column_stack([a, 1.0 - a.sum(axis=1)])
+        # Linear values: every vertex of the pieces on which all values are linear has all but
+        # one share at a kink (an end of its range or some party's ideal share).
+        kinks = [np.unique(np.concatenate([[0.0, 1.0], self.ideal[:, i]])) for i in g]
+        rows = []
+        for free in range(m):
+            fixed = [kinks[j] for j in range(m) if j != free]
+            for combo in itertools.product(*fixed):
+                rest = 1.0 - sum(combo)
+                if -1e-12 <= rest <= 1.0 + 1e-12:
+                    x = list(combo)
+                    x.insert(free, min(max(rest, 0.0), 1.0))
+                    rows.append(x)
+        return np.unique(np.array(rows), axis=0)
+
+    @cached_property
+    def block_values(self) -> list[Array]:
+        """Each block's contribution to each party's utility at each candidate, (C, P)."""
+        out = []
+        n_i = self.weights.shape[1]
+        for issues, cand in self.blocks:
+            pkg = np.broadcast_to(self.ideal.mean(axis=0), (len(cand), n_i)).copy()
+            pkg[:, issues] = cand
+            mask = np.zeros(n_i)
+            mask[issues] = 1.0
+            values = utilities(
+                pkg[None], (self.weights * mask)[None], self.ideal[None], self.curvature[None]
+            )[0]
+            out.append(values)
+        return out
+
+    def best(self, directions: Array) -> tuple[Array, list[npt.NDArray[np.intp]]]:
+        """Points of U maximising each weighted sum, and each block's chosen candidate.
+
+        Args:
+            directions: (N, P) non-negative weights.
+
+        Returns:
+            (N, P) utilities and, per block, (N,) candidate indices.
+        """
+        u = np.zeros((len(directions), self.weights.shape[0]))
+        picks = []
+        for values in self.block_values:
+            k = np.argmax(directions @ values.T, axis=1)
+            picks.append(k)
+            u += values[k]
+        return u, picks
+
+    def package(self, mix: list[Array]) -> Array:
+        """The package at each block's candidate mixture (the mean of its candidates)."""
+        x = np.zeros(self.weights.shape[1])
+        for (issues, cand), alpha in zip(self.blocks, mix, strict=True):
+            x[issues] = alpha @ cand
+        return x
+
+
+def _simplex_size(res: int, m: int) -> int:
+    from math import comb
+
+    return comb(res + m - 1, m - 1)
+
+
+@dataclass
+class Point:
+    """A solution: the package (normalised) and every party's utility of it."""
+
+    package: Array
+    utility: Array
+
+
+@dataclass
+class Solutions:
+    """The bargaining solutions of one problem.
+
+    Attributes:
+        problem: The problem.
+        zopa: Whether some package gives every party more than its disagreement value.
+        frontier: (F, P) Pareto-optimal vertices of U, for plotting (sorted by the first party
+            when there are two).
+        utopia: (P,) each party's best utility given every party gets at least d.
+        nash, kalai_smorodinsky, egalitarian, max_welfare: The solution points (None without
+            a zone of possible agreement, except the maximum-welfare point).
+        facets: (n, P+1) the Pareto facets of U as [normal, offset], normal . u <= offset.
+    """
+
+    problem: Problem
+    zopa: bool
+    frontier: Array
+    utopia: Array
+    nash: Point | None
+    kalai_smorodinsky: Point | None
+    egalitarian: Point | None
+    max_welfare: Point
+    facets: Array = field(repr=False)
+
+    def frontier_distance(self, util: Array) -> Array:
+        """The largest equal gain every party could still get from each point, (R,).
+
+        Zero on the frontier; computed from U's facets in chunks, elementwise, so a run's
+        value does not depend on which other runs are computed with it.
+        """
+        util = np.atleast_2d(util)
+        n, off = self.facets[:, :-1], self.facets[:, -1]
+        scale = total(n)  # (F,) normal . 1
+        out = np.empty(len(util))
+        for s in range(0, len(util), CHUNK):
+            u = util[s : s + CHUNK]
+            slack = off[None, :] - total(n[None, :, :] * u[:, None, :])  # (r, F)
+            out[s : s + CHUNK] = np.min(slack / scale[None, :], axis=1)
+        return np.maximum(out, 0.0)
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per solution point: name, package and utilities (for tables and docs)."""
+        out = []
+        for name in ("nash", "kalai_smorodinsky", "egalitarian", "max_welfare"):
+            p = getattr(self, name)
+            if p is not None:
+                out.append({"solution": name, "package": p.package, "utility": p.utility})
+        return out
+
+
+def _linprog(c: Array, a_ub: Array, b_ub: Array, mixes: list[int]) -> Array | None:
+    """Solve an LP over block mixtures plus extra variables (the first ``len(c) - sum`` )."""
+    n_mix = sum(mixes)
+    extra = len(c) - n_mix
+    a_eq = np.zeros((len(mixes), len(c)))
+    start = extra
+    for b, m in enumerate(mixes):
+        a_eq[b, start : start + m] = 1.0
+        start += m
+    bounds = [(None, None)] * extra + [(0.0, 1.0)] * n_mix
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(len(mixes)), bounds=bounds)
+    return res.x if res.status == 0 else None
+
+
+def solve(problem: Problem) -> Solutions:
+    """Compute the frontier and the solution points of a problem.
+
+    Args:
+        problem: The bargaining problem.
+
+    Returns:
+        Its solutions.
+    """
+    values = problem.block_values
+    mixes = [len(v) for v in values]
+    stacked = np.vstack(values)  # (sum C, P): u = stacked.T @ alpha
+    n_p = problem.weights.shape[0]
+    d = problem.disagreement
+
+    def point(alpha: Array) -> Point:
+        parts, start = [], 0
+        for m in mixes:
+            parts.append(alpha[start : start + m])
+            start += m
+        x = problem.package(parts)
+        return Point(package=x, utility=problem.utilities(x[None])[0])
+
+    # Maximum welfare: each block at its best candidate for the sum of utilities.
+    _, picks = problem.best(np.ones((1, n_p)))
+    alpha_w = np.concatenate([np.eye(m)[k[0]] for m, k in zip(mixes, picks, strict=True)])
+    max_welfare = point(alpha_w)
+
+    # Egalitarian: max t subject to stacked.T @ alpha - d >= t.
+    c = np.concatenate([[-1.0], np.zeros(len(stacked))])
+    a_ub = np.hstack([np.ones((n_p, 1)), -stacked.T])
+    sol = _linprog(c, a_ub, -d, mixes)
+    equal_gain = -np.inf if sol is None else sol[0]
+    zopa = equal_gain > 1e-12
+    egalitarian = point(sol[1:]) if zopa and sol is not None else None
+
+    utopia = np.full(n_p, np.nan)
+    ks = nash = None
+    if zopa:
+        # Utopia: each party's best over the individually rational part of U.
+        ir = np.hstack([np.zeros((n_p, 1)), -stacked.T])
+        for p in range(n_p):
+            c = np.concatenate([[0.0], -stacked[:, p]])
+            sol = _linprog(c, ir, -d, mixes)
+            utopia[p] = -float(c @ sol) if sol is not None else np.nan
+        # Kalai-Smorodinsky: max t with u - d >= t (utopia - d).
+        c = np.concatenate([[-1.0], np.zeros(len(stacked))])
+        a_ub = np.hstack([(utopia - d)[:, None], -stacked.T])
+        sol = _linprog(c, a_ub, -d, mixes)
+        ks = point(sol[1:]) if sol is not None else None
+
+    directions = _directions(n_p)
+    vertices, _ = problem.best(directions)
+    frontier = np.unique(vertices, axis=0)
+    if n_p == 2:
+        frontier = frontier[np.argsort(frontier[:, 0])]
+    facets = _pareto_facets(frontier)
+    if zopa and egalitarian is not None:
+        target = _nash(facets, d, d + 0.5 * (egalitarian.utility - d))
+        # The package: block mixtures giving every party at least the Nash utilities.
+        c = np.concatenate([[0.0], np.zeros(len(stacked))])
+        a_ub = np.hstack([np.zeros((n_p, 1)), -stacked.T])
+        sol = _linprog(c, a_ub, -(target - 1e-9), mixes)
+        nash = point(sol[1:]) if sol is not None else None
+    return Solutions(
+        problem=problem,
+        zopa=bool(zopa),
+        frontier=frontier,
+        utopia=utopia,
+        nash=nash,
+        kalai_smorodinsky=ks,
+        egalitarian=egalitarian,
+        max_welfare=max_welfare,
+        facets=facets,
+    )
+
+
+def _nash(facets: Array, d: Array, start: Array) -> Array:
+    """The point of U maximising the sum of log gains over d, in utility space.
+
+    U is {u : n . u <= b for every Pareto facet}; with P variables the program is tiny.
+    """
+    normal, offset = facets[:, :-1], facets[:, -1]
+
+    def objective(u: Array) -> float:
+        return -float(np.sum(np.log(np.maximum(u - d, 1e-300))))
+
+    def gradient(u: Array) -> Array:
+        return -1.0 / np.maximum(u - d, 1e-300)
+
+    res = minimize(
+        objective,
+        start,
+        jac=gradient,
+        constraints=[
+            {"type": "ineq", "fun": lambda u: offset - normal @ u, "jac": lambda u: -normal},
+            {"type": "ineq", "fun": lambda u: u - d - 1e-12, "jac": lambda u: np.eye(len(u))},
+        ],
+        method="SLSQP",
+        options={"ftol": 1e-15, "maxiter": 500},
+    )
+    return res.x
+
+
+def _directions(n_p: int) -> Array:
+    """Weight vectors covering the simplex: a fine grid for two parties, else a fixed sample."""
+    if n_p == 2:
+        w = np.linspace(0.0, 1.0, DIRECTIONS + 1)
+        return np.column_stack([w, 1.0 - w])
+    rng = np.random.default_rng(20250709)  # fixed: the frontier is part of the problem
+    sample = rng.dirichlet(np.full(n_p, 0.5), DIRECTIONS)
+    return np.vstack([np.eye(n_p), np.full((1, n_p), 1.0 / n_p), sample])
+
+
+def _pareto_facets(frontier: Array) -> Array:
+    """Facets of the comprehensive hull of the frontier whose normals are all non-negative."""
+    n_p = frontier.shape[1]
+    low = frontier.min(axis=0) - 1.0
+    # Pushing every vertex down along each axis adds the hull's recession directions.
+    points = [frontier]
+    for p in range(n_p):
+        pushed = frontier.copy()
+        pushed[:, p] = low[p]
+        points.append(pushed)
+    points.append(low[None, :])
+    pts = np.unique(np.vstack(points), axis=0)
+    try:
+        hull = ConvexHull(pts)
+    except QhullError:
+        hull = ConvexHull(pts, qhull_options="QJ")
+    eq = hull.equations  # normal . x + offset <= 0 inside
+    normal, offset = eq[:, :-1], -eq[:, -1]
+    keep = np.all(normal >= -1e-9, axis=1) & (normal.sum(axis=1) > 1e-9)
+    normal = np.maximum(normal[keep], 0.0)
+    return np.unique(np.column_stack([normal, offset[keep]]), axis=0)
+
+
+def problem_of(c: Compiled, run: int = 0) -> Problem:
+    """The bargaining problem of one run's parameters (the scenario's when nothing is swept).
+
+    Args:
+        c: Compiled scenario.
+        run: Run whose per-run parameters to use.
+
+    Returns:
+        The problem, with d at the scenario's reservation utilities.
+    """
+
+    def row(a: Array) -> Array:
+        return a[0] if a.shape[0] == 1 else a[run]
+
+    return Problem(
+        weights=row(c.weights),
+        ideal=row(c.ideal),
+        curvature=row(c.curvature),
+        disagreement=row(c.reservation),
+        pies=tuple(tuple(int(i) for i in g) for g in c.pie_groups),
+    )
+
+
+def solutions_of(c: Compiled, run: int = 0) -> Solutions:
+    """The solutions of one run's problem, computed once per distinct problem of ``c``."""
+    problem = problem_of(c, run)
+    key = b"".join(
+        a.tobytes()
+        for a in (problem.weights, problem.ideal, problem.curvature, problem.disagreement)
+    )
+    cache: dict[bytes, Solutions] = c.__dict__.setdefault("_solutions", {})
+    if key not in cache:
+        cache[key] = solve(problem)
+    return cache[key]
+
+
+def outcome_metrics(
+    c: Compiled, runs: npt.NDArray[np.intp], util: Array, reservation: Array
+) -> dict[str, Array]:
+    """Each run's gains over its reservation and its distances to the Nash point and frontier.
+
+    Args:
+        c: Compiled scenario.
+        runs: (n,) the runs.
+        util: (n, P) each party's utility of the run's terms.
+        reservation: (n, P) each party's reservation utility in the run.
+
+    Returns:
+        ``gain`` (n, P), ``nash_distance`` (n,) (Euclidean, in utility space; NaN without a
+        zone of possible agreement) and ``frontier_distance`` (n,).
+    """
+    varying = [a for a in (c.weights, c.ideal, c.curvature, c.reservation) if a.shape[0] > 1]
+    if varying:
+        flat = np.column_stack([a[runs].reshape(len(runs), -1) for a in varying])
+        _, first, group = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+        group = group.reshape(-1)
+        reps = runs[first]
+    else:
+        group, reps = np.zeros(len(runs), np.intp), runs[:1]
+    nash_distance = np.full(len(runs), np.nan)
+    frontier_distance = np.full(len(runs), np.nan)
+    for g, run in enumerate(reps):
+        sol = solutions_of(c, int(run))
+        rows = np.flatnonzero(group == g)
+        if sol.nash is not None:
+            diff = util[rows] - sol.nash.utility[None, :]
+            nash_distance[rows] = np.sqrt(total(diff * diff))
+        frontier_distance[rows] = sol.frontier_distance(util[rows])
+    return {
+        "gain": util - reservation,
+        "nash_distance": nash_distance,
+        "frontier_distance": frontier_distance,
+    }
