@@ -15,29 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from model.state import day_weights, take
-from model.utility import EPS, bound, total, utilities
+from model.utility import EPS, bound, nash_product, total, utilities
 
 if TYPE_CHECKING:
     from model.negotiation import NegotiationModel
 
 Array = npt.NDArray[np.float64]
-
-
-def nash_product(util: Array, reservation: Array) -> Array:
-    """Product over parties of the gains over reservation, zero when anyone would lose.
-
-    Args:
-        util: (..., P) utilities.
-        reservation: (..., P) reservation utilities (broadcast against ``util``).
-
-    Returns:
-        (...) Nash products.
-    """
-    gain = np.maximum(util - reservation, 0.0)
-    out = gain[..., 0].copy()
-    for p in range(1, gain.shape[-1]):
-        out *= gain[..., p]
-    return out
 
 
 class OfferView:

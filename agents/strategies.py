@@ -28,6 +28,8 @@ import numpy.typing as npt
 
 from model.utility import bound
 
+GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
 if TYPE_CHECKING:
     from agents.offers import OfferView
 
@@ -168,8 +170,9 @@ class Zeuthen(Strategy):
     A party compares the Nash product of the offer it would table with the best Nash product
     among the other sides' offers; a smaller or equal one means a smaller willingness to risk
     breakdown (Harsanyi 1956), so it concedes to the highest aspiration whose offer beats the
-    other side's, and by at least ``step``. When no such offer exists it takes the other side's
-    offer. Each concession raises the Nash product, and the talks end near the Nash solution.
+    other side's, and by at least ``step``. When no concession of a full step beats the other
+    side's offer, it takes that offer. Each concession raises the Nash product, and the talks
+    end near the Nash solution.
     """
 
     kind = "zeuthen"
@@ -178,8 +181,9 @@ class Zeuthen(Strategy):
         "step": ParamSpec(0.01, 1e-6, 1.0, "smallest concession, in its own utility"),
     }
     answers_offers = True
-    GRID = 17
-    BISECTIONS = 30
+    GRID = 65
+    SECTIONS = 16
+    BISECTIONS = 16
 
     def aspiration(self, ctx: StrategyContext) -> Array:  # noqa: D102
         a, r, view = ctx.previous, ctx.reservation, ctx.offers
@@ -188,23 +192,40 @@ class Zeuthen(Strategy):
         concede = view.fresh & view.has_offer & (mine <= rival) & (a > r)
         if not concede.any():
             return a.copy()
-        # Candidates from the current aspiration down to the reservation.
+        # The Nash product along the party's concession path rises to a peak and falls. A grid
+        # brackets the peak (refined by golden section) and the highest aspiration above it
+        # whose offer beats the rival's (refined by bisection).
         frac = np.linspace(0.0, 1.0, self.GRID)
-        grid = a[..., None] - (a - r)[..., None] * frac
-        ok = view.own_nash(grid) > rival[..., None]
-        found = ok.any(axis=-1)
-        first = np.argmax(ok, axis=-1)
-        hi = np.take_along_axis(grid, np.maximum(first - 1, 0)[..., None], -1)[..., 0]
-        lo = np.take_along_axis(grid, first[..., None], -1)[..., 0]
-        for _ in range(self.BISECTIONS):  # the highest aspiration that still beats the rival
+        grid = a[..., None] - (a - r)[..., None] * frac  # descending aspirations
+        values = view.own_nash(grid)
+        j = np.argmax(values, axis=-1)[..., None]
+        top = np.take_along_axis(grid, np.maximum(j - 1, 0), -1)[..., 0]
+        bottom = np.take_along_axis(grid, np.minimum(j + 1, self.GRID - 1), -1)[..., 0]
+        for _ in range(self.SECTIONS):
+            m1, m2 = top - GOLDEN * (top - bottom), bottom + GOLDEN * (top - bottom)
+            n12 = view.own_nash(np.stack([m1, m2], axis=-1))
+            upper = n12[..., 1] >= n12[..., 0]  # the peak lies above m1
+            bottom, top = np.where(upper, m1, bottom), np.where(upper, top, m2)
+        peak = 0.5 * (top + bottom)
+        found = view.own_nash(peak[..., None])[..., 0] > rival
+        above = (values > rival[..., None]) & (np.arange(self.GRID) <= j)
+        i = np.where(above.any(axis=-1), np.argmax(above, axis=-1), j[..., 0])[..., None]
+        lo = np.where(
+            above.any(axis=-1), np.take_along_axis(grid, i, -1)[..., 0], np.maximum(peak, r)
+        )
+        hi = np.take_along_axis(grid, np.maximum(i - 1, 0), -1)[..., 0]
+        hi = np.maximum(hi, lo)
+        for _ in range(self.BISECTIONS):
             mid = 0.5 * (hi + lo)
             better = view.own_nash(mid[..., None])[..., 0] > rival
             lo, hi = np.where(better, mid, lo), np.where(better, hi, mid)
         step_down = a - ctx.params["step"]
-        step_ok = view.own_nash(step_down[..., None])[..., 0] > rival
-        just = np.where(step_ok, np.minimum(lo, step_down), lo)
-        taken = bound(view.best_offer_utility, r, a)  # no better offer: take theirs
-        new = np.where(found, just, taken)
+        # Within a step of the Nash point no full step beats the rival's offer: conceding by
+        # less would stall the talks, so the party takes that offer instead.
+        step_beats = view.own_nash(step_down[..., None])[..., 0] > rival
+        step_ok = found & ((lo <= step_down) | step_beats)
+        taken = bound(view.best_offer_utility, r, a)
+        new = np.where(step_ok, np.minimum(lo, step_down), taken)
         return np.maximum(np.where(concede, new, a), r)
 
 

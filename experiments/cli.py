@@ -1,4 +1,4 @@
-"""The ``negotiate`` command line: run, scenarios, validate.
+"""The ``negotiate`` command line: run, scenarios, validate, theory.
 
 Every problem with a file or a flag is reported in one line on standard error, with exit
 status 2.
@@ -53,6 +53,16 @@ def _runs(text: str) -> int:
     return value
 
 
+def _override(text: str) -> tuple[str, float | str]:
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"--set expects PATH=VALUE, got {text!r}")
+    try:
+        return path.strip(), float(value)
+    except ValueError:
+        return path.strip(), value.strip()  # a rule name, for instance
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``negotiate``."""
     parser = _Parser(prog="negotiate", description="Multi-party negotiation model (Mesa).")
@@ -73,13 +83,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="folder for outcome.json, run.png and ensemble.parquet"
     )
     run.add_argument("--quiet", action="store_true", help="no narration and no progress bar")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        type=_override,
+        help="set a parameter by scenario path, e.g. parties.a.strategy.exponent=3 (repeatable)",
+    )
+    theory = sub.add_parser(
+        "theory", help="check the model against bargaining theory; write validation.md"
+    )
+    theory.add_argument(
+        "--out", type=Path, default=Path("docs"), help="folder for validation.md (default docs)"
+    )
+    theory.add_argument("--runs", type=_runs, default=2000, help="runs per ensemble check")
     sub.add_parser("scenarios", help="list the bundled scenarios")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("path", help="path to a scenario TOML file (or a bundled name)")
     return parser
 
 
-def _ensemble(scenario: Scenario, seed: int, runs: int, progress: bool) -> pd.DataFrame:
+def _ensemble(
+    scenario: Scenario, seed: int, runs: int, progress: bool, overrides: dict[str, Any]
+) -> pd.DataFrame:
     from tqdm.auto import tqdm
 
     parts = []
@@ -87,7 +115,11 @@ def _ensemble(scenario: Scenario, seed: int, runs: int, progress: bool) -> pd.Da
         for start in range(0, runs, CHUNK):
             n = min(CHUNK, runs - start)
             parts.append(
-                run_ensemble(scenario, np.arange(seed + start, seed + start + n, dtype=np.uint64))
+                run_ensemble(
+                    scenario,
+                    np.arange(seed + start, seed + start + n, dtype=np.uint64),
+                    overrides=overrides or None,
+                )
             )
             bar.update(n)
     return pd.concat(parts, ignore_index=True)
@@ -98,9 +130,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.seed + args.runs > 2**SEED_BITS:
         raise ScenarioError("--runs", "", f"seed + runs must stay below 2**{SEED_BITS}")
+    overrides = dict(args.overrides)
     if args.out is not None:
         _prepare_out(args.out)
-    model = NegotiationModel(scenario, rng=args.seed)
+    model = NegotiationModel(scenario, rng=args.seed, overrides=overrides or None)
     while model.running:
         model.step()
     outcome = model.outcome
@@ -110,11 +143,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{scenario.title} — narrated run, seed {args.seed}\n")
         print("\n".join(model.log))
         print()
-    table = _ensemble(scenario, args.seed, args.runs, progress=talk and sys.stderr.isatty())
+    table = _ensemble(
+        scenario, args.seed, args.runs, progress=talk and sys.stderr.isatty(), overrides=overrides
+    )
     summary = summarize(table, scenario)
     doc: dict[str, Any] = {
         "scenario": scenario.name,
         "seed": args.seed,
+        "overrides": overrides,
         "run": outcome.to_dict(),
         "log": model.log,
         "ensemble": summary | {"seeds": [args.seed, args.seed + args.runs - 1]},
@@ -169,7 +205,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate}
+def cmd_theory(args: argparse.Namespace) -> int:
+    """Run every check of the theory suite and write validation.md with its figures."""
+    from experiments.theory import write_validation
+
+    _prepare_out(args.out)
+    checks = write_validation(args.out, runs=args.runs, progress=sys.stderr.isatty())
+    failed = [c for c in checks if not c.passed]
+    for c in checks:
+        print(f"{'ok  ' if c.passed else 'FAIL'}  {c.title}")
+    print(f"\nwrote {args.out / 'validation.md'} ({len(checks) - len(failed)}/{len(checks)} hold)")
+    return 1 if failed else 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "scenarios": cmd_scenarios,
+    "validate": cmd_validate,
+    "theory": cmd_theory,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

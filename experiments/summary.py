@@ -41,7 +41,8 @@ def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
 
     Returns:
         Runs, deals, deal probability and its 95% Wilson interval, deal-day quantiles (days and
-        dates), median terms of the deals, and the share of runs whose deadline was extended.
+        dates), median terms of the deals, the share of runs whose deadline was extended, and
+        the deals' median distances to the Nash point and to the Pareto frontier.
     """
     n = len(table)
     deals = table[table["status"] == "deal"]
@@ -67,7 +68,14 @@ def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "deal_day_quantiles": day_q,
         "median_deal_terms": terms,
         "extended_share": float(table["extended"].mean()) if n else math.nan,
+        "deal_nash_distance_median": _median(deals, "nash_distance"),
+        "deal_frontier_distance_median": _median(deals, "frontier_distance"),
     }
+
+
+def _median(rows: pd.DataFrame, column: str) -> float:
+    values = rows[column].dropna() if column in rows else pd.Series(dtype=float)
+    return float(values.median()) if len(values) else math.nan
 
 
 def summary_lines(summary: dict[str, Any], scenario: Scenario) -> list[str]:
@@ -90,6 +98,11 @@ def summary_lines(summary: dict[str, Any], scenario: Scenario) -> list[str]:
                 for k, v in q.items()
                 if k in ("0.10", "0.50", "0.90")
             )
+        )
+        lines.append(
+            f"  deals' distance   to the Nash point {summary['deal_nash_distance_median']:.3f},"
+            f" to the Pareto frontier {summary['deal_frontier_distance_median']:.3f}"
+            " (medians, in utility)"
         )
         lines.append("  median terms of the deals:")
         for issue in scenario.issues:

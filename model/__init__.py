@@ -1,10 +1,16 @@
 """The simulation core: scenarios, the negotiation model, outcomes and the ensemble engine."""
 
-from model.ensemble import run_ensemble
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from model.errors import ScenarioError
 from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
-from model.negotiation import NegotiationModel
-from model.outcome import Outcome
+
+if TYPE_CHECKING:
+    from model.ensemble import run_ensemble
+    from model.negotiation import NegotiationModel
+    from model.outcome import Outcome
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -15,3 +21,19 @@ __all__ = [
     "load_scenario",
     "run_ensemble",
 ]
+
+_LAZY = {
+    "NegotiationModel": "model.negotiation",
+    "Outcome": "model.outcome",
+    "run_ensemble": "model.ensemble",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # The model imports the agents, and the agents import parts of the model: loading these
+    # on first use lets either package be imported first.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -38,8 +38,10 @@ from model.utility import total, utilities
 
 Array = npt.NDArray[np.float64]
 GRID = 1001  # candidates on a curved issue; a curved pie's simplex gets a comparable number
-MAX_CANDIDATES = 50_000
-DIRECTIONS = 4096  # weight vectors sampled to find the frontier's vertices
+MAX_CANDIDATES = 5_000  # a curved pie of three shares: a grid of 1/98
+DIRECTIONS = 4096  # weight vectors sampled to find the frontier's first vertices
+REFINE_TOL = 1e-10  # a facet is final when nothing in U lies further than this beyond it
+MAX_VERTICES = 20_000  # caps the refinement of a curved frontier of three or more parties
 CHUNK = 4096
 
 
@@ -284,12 +286,7 @@ def solve(problem: Problem) -> Solutions:
         sol = _linprog(c, a_ub, -d, mixes)
         ks = point(sol[1:]) if sol is not None else None
 
-    directions = _directions(n_p)
-    vertices, _ = problem.best(directions)
-    frontier = np.unique(vertices, axis=0)
-    if n_p == 2:
-        frontier = frontier[np.argsort(frontier[:, 0])]
-    facets = _pareto_facets(frontier)
+    frontier, facets = _frontier(problem)
     if zopa and egalitarian is not None:
         target = _nash(facets, d, d + 0.5 * (egalitarian.utility - d))
         # The package: block mixtures giving every party at least the Nash utilities.
@@ -335,6 +332,32 @@ def _nash(facets: Array, d: Array, start: Array) -> Array:
         options={"ftol": 1e-15, "maxiter": 500},
     )
     return res.x
+
+
+def _frontier(problem: Problem) -> tuple[Array, Array]:
+    """The Pareto vertices of U and its Pareto facets, refined by cutting planes.
+
+    Sampled weight vectors give a first inner hull. Each facet's normal is then handed to the
+    exact oracle (``Problem.best``): a point of U beyond the facet is a missed vertex, added
+    before the hull is rebuilt, until no facet is beaten. With linear values U has finitely
+    many vertices and the result is exact; a curved frontier of three or more parties stops at
+    ``MAX_VERTICES``.
+    """
+    n_p = problem.weights.shape[0]
+    vertices, _ = problem.best(_directions(n_p))
+    frontier = np.unique(vertices, axis=0)
+    facets = _pareto_facets(frontier)
+    while len(frontier) < MAX_VERTICES:
+        normal, offset = facets[:, :-1], facets[:, -1]
+        found, _ = problem.best(normal)
+        beyond = (total(normal * found) - offset) / total(normal) > REFINE_TOL
+        if not beyond.any():
+            break
+        frontier = np.unique(np.vstack([frontier, found[beyond]]), axis=0)
+        facets = _pareto_facets(frontier)
+    if n_p == 2:
+        frontier = frontier[np.argsort(frontier[:, 0])]
+    return frontier, facets
 
 
 def _directions(n_p: int) -> Array:

@@ -331,7 +331,9 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
     """
     if not overrides:
         return c
-    for path, value in overrides.items():
+    # A starting bound carries its election value along, so explicit election values go last.
+    ordered = sorted(overrides.items(), key=lambda kv: kv[0].endswith("_at_election"))
+    for path, value in ordered:
         parts = path.split(".")
         if path in _GLOBAL_FIELDS:
             name, lo, hi = _GLOBAL_FIELDS[path]

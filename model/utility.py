@@ -351,3 +351,20 @@ def dispersion(pos: Array, packages: Array, clout: Array, member: npt.NDArray[np
     dist = total(np.abs(pos[:, None, :, :] - packages[:, :, None, :])) / pos.shape[-1]  # (R,S,P)
     cw = member * clout[:, None, :]
     return total(dist * cw) / np.maximum(total(cw), EPS)
+
+
+def nash_product(util: Array, reservation: Array) -> Array:
+    """Product over parties of the gains over reservation, zero when anyone would lose.
+
+    Args:
+        util: (..., P) utilities.
+        reservation: (..., P) reservation utilities (broadcast against ``util``).
+
+    Returns:
+        (...) Nash products.
+    """
+    gain = np.maximum(util - reservation, 0.0)
+    out = gain[..., 0].copy()
+    for p in range(1, gain.shape[-1]):
+        out *= gain[..., p]
+    return out

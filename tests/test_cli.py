@@ -303,3 +303,48 @@ def test_cli_out_below_an_existing_file(cli_results: tuple[Path, Results]) -> No
     r = cli_results[1]["out_under_a_file"]
     assert r.returncode == 2, r.stderr
     one_error_line(r.stderr)
+
+
+def test_set_overrides_reach_the_run_and_the_ensemble() -> None:
+    argv = ["run", "--scenario", "two_level", "--runs", "200", "--json", "--quiet"]
+    status, out, err = run_main(argv)
+    assert status == 0, err
+    base = strict_json(out)
+    status, out, err = run_main([*argv, "--set", "sides.japan.win_set.tariff.max=5"])
+    assert status == 0, err
+    narrow = strict_json(out)
+    assert narrow["overrides"] == {"sides.japan.win_set.tariff.max": 5.0}
+    assert narrow["ensemble"]["deal_probability"] < base["ensemble"]["deal_probability"]
+    if narrow["run"]["status"] == "deal":
+        assert narrow["run"]["terms"]["tariff"] <= 5.0 + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("nonsense", "--set expects PATH=VALUE"),
+        ("parties.us.strategy.exponent=-1", "parties.us.strategy.exponent"),
+        ("sides.japan.win_set.nowhere.max=3", "sides.japan.win_set.nowhere.max"),
+    ],
+)
+def test_bad_set_is_one_line_and_exit_2(flag: str, message: str) -> None:
+    status, _, err = run_main(["run", "--scenario", "two_level", "--quiet", "--set", flag])
+    assert status == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_theory_writes_validation_from_scratch(tmp_path: Path) -> None:
+    stale = tmp_path / "validation" / "old.png"
+    stale.parent.mkdir()
+    stale.write_bytes(b"stale")
+    status, out, err = run_main(["theory", "--out", str(tmp_path), "--runs", "400"])
+    assert status == 0, out + err
+    doc = (tmp_path / "validation.md").read_text()
+    assert "8 of 8 predictions hold" in doc
+    assert out.count("ok  ") == 8
+    assert not stale.exists()
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", doc)
+    assert len(figures) == 7
+    for fig in figures:
+        assert (tmp_path / fig).read_bytes()[:8] == PNG_MAGIC
