@@ -207,8 +207,11 @@ class Solutions:
         out = np.empty(len(util))
         for s in range(0, len(util), CHUNK):
             u = util[s : s + CHUNK]
-            slack = off[None, :] - total(n[None, :, :] * u[:, None, :])  # (r, F)
-            out[s : s + CHUNK] = np.min(slack / scale[None, :], axis=1)
+            # n . u party by party, in the order ``total`` adds, without an (r, F, P) temporary.
+            dot = n[None, :, 0] * u[:, 0, None]  # (r, F)
+            for p in range(1, n.shape[1]):
+                dot += n[None, :, p] * u[:, p, None]
+            out[s : s + CHUNK] = np.min((off[None, :] - dot) / scale[None, :], axis=1)
         return np.maximum(out, 0.0)
 
     def rows(self) -> list[dict[str, object]]:
@@ -310,9 +313,23 @@ def solve(problem: Problem) -> Solutions:
 def _nash(facets: Array, d: Array, start: Array) -> Array:
     """The point of U maximising the sum of log gains over d, in utility space.
 
-    U is {u : n . u <= b for every Pareto facet}; with P variables the program is tiny.
+    U is {u : n . u <= b for every Pareto facet}. On a facet's hyperplane the product of gains
+    peaks at u_p = d_p + (b - n . d) / (P n_p). U lies below every such hyperplane, so no peak
+    is lower than the Nash product, and a peak that lies in U is the Nash point: the lowest
+    peaks are tried first. When the Nash point sits on a lower-dimensional face no peak lies
+    in U, and a small smooth program over U finds it.
     """
     normal, offset = facets[:, :-1], facets[:, -1]
+    n_p = len(d)
+    slack = offset - total(normal * d[None, :])
+    full = np.all(normal > 1e-12, axis=1) & (slack > 0)
+    if full.any():
+        peaks = d[None, :] + slack[full, None] / (n_p * normal[full])  # (F', P)
+        logs = total(np.log(peaks - d[None, :]))
+        tol = 1e-12 * (1.0 + np.abs(offset))
+        for k in np.argsort(logs, kind="stable")[:8]:
+            if np.all(total(normal * peaks[k][None, :]) - offset <= tol):
+                return peaks[k]
 
     def objective(u: Array) -> float:
         return -float(np.sum(np.log(np.maximum(u - d, 1e-300))))
@@ -339,25 +356,52 @@ def _frontier(problem: Problem) -> tuple[Array, Array]:
 
     Sampled weight vectors give a first inner hull. Each facet's normal is then handed to the
     exact oracle (``Problem.best``): a point of U beyond the facet is a missed vertex, added
-    before the hull is rebuilt, until no facet is beaten. With linear values U has finitely
+    to the hull (incrementally), until no facet is beaten. With linear values U has finitely
     many vertices and the result is exact; a curved frontier of three or more parties stops at
     ``MAX_VERTICES``.
     """
     n_p = problem.weights.shape[0]
+    # Below every point of U: the floor the vertices are pushed down to.
+    low = sum(v.min(axis=0) for v in problem.block_values) - 1.0
     vertices, _ = problem.best(_directions(n_p))
     frontier = np.unique(vertices, axis=0)
-    facets = _pareto_facets(frontier)
+    try:
+        hull = ConvexHull(np.unique(_pushed(frontier, low), axis=0), incremental=True)
+    except QhullError:  # degenerate input: rebuild with joggled points every round instead
+        hull = None
+    facets = _pareto_facets(hull, frontier, low)
     while len(frontier) < MAX_VERTICES:
         normal, offset = facets[:, :-1], facets[:, -1]
         found, _ = problem.best(normal)
         beyond = (total(normal * found) - offset) / total(normal) > REFINE_TOL
         if not beyond.any():
             break
-        frontier = np.unique(np.vstack([frontier, found[beyond]]), axis=0)
-        facets = _pareto_facets(frontier)
+        new = np.unique(found[beyond], axis=0)
+        frontier = np.unique(np.vstack([frontier, new]), axis=0)
+        if hull is not None:
+            hull.add_points(_pushed(new, low, floor=False))
+        facets = _pareto_facets(hull, frontier, low)
+    if hull is not None:
+        hull.close()
     if n_p == 2:
         frontier = frontier[np.argsort(frontier[:, 0])]
     return frontier, facets
+
+
+def _pushed(vertices: Array, low: Array, floor: bool = True) -> Array:
+    """The vertices, each also pushed down to the floor along every axis (and the floor itself).
+
+    These span the comprehensive hull of the vertices (everything they dominate, down to the
+    floor), whose facets with non-negative normals are the Pareto facets of U.
+    """
+    points = [vertices]
+    for p in range(vertices.shape[1]):
+        down = vertices.copy()
+        down[:, p] = low[p]
+        points.append(down)
+    if floor:
+        points.append(low[None, :])
+    return np.vstack(points)
 
 
 def _directions(n_p: int) -> Array:
@@ -370,22 +414,13 @@ def _directions(n_p: int) -> Array:
     return np.vstack([np.eye(n_p), np.full((1, n_p), 1.0 / n_p), sample])
 
 
-def _pareto_facets(frontier: Array) -> Array:
-    """Facets of the comprehensive hull of the frontier whose normals are all non-negative."""
-    n_p = frontier.shape[1]
-    low = frontier.min(axis=0) - 1.0
-    # Pushing every vertex down along each axis adds the hull's recession directions.
-    points = [frontier]
-    for p in range(n_p):
-        pushed = frontier.copy()
-        pushed[:, p] = low[p]
-        points.append(pushed)
-    points.append(low[None, :])
-    pts = np.unique(np.vstack(points), axis=0)
-    try:
-        hull = ConvexHull(pts)
-    except QhullError:
-        hull = ConvexHull(pts, qhull_options="QJ")
+def _pareto_facets(hull: ConvexHull | None, frontier: Array, low: Array) -> Array:
+    """Facets with all-non-negative normals, as [normal, offset] rows (normal . u <= offset).
+
+    Without an incremental hull (degenerate input), the hull is built anew with joggled points.
+    """
+    if hull is None:
+        hull = ConvexHull(np.unique(_pushed(frontier, low), axis=0), qhull_options="QJ")
     eq = hull.equations  # normal . x + offset <= 0 inside
     normal, offset = eq[:, :-1], -eq[:, -1]
     keep = np.all(normal >= -1e-9, axis=1) & (normal.sum(axis=1) > 1e-9)
@@ -416,17 +451,22 @@ def problem_of(c: Compiled, run: int = 0) -> Problem:
     )
 
 
+_SOLVED: dict[bytes, Solutions] = {}
+SOLVED_MAX = 256  # distinct problems kept per process (a sweep's chunks share them)
+
+
 def solutions_of(c: Compiled, run: int = 0) -> Solutions:
-    """The solutions of one run's problem, computed once per distinct problem of ``c``."""
+    """The solutions of one run's problem, computed once per distinct problem in a process."""
     problem = problem_of(c, run)
     key = b"".join(
         a.tobytes()
         for a in (problem.weights, problem.ideal, problem.curvature, problem.disagreement)
-    )
-    cache: dict[bytes, Solutions] = c.__dict__.setdefault("_solutions", {})
-    if key not in cache:
-        cache[key] = solve(problem)
-    return cache[key]
+    ) + repr(problem.pies).encode()
+    if key not in _SOLVED:
+        if len(_SOLVED) >= SOLVED_MAX:
+            _SOLVED.pop(next(iter(_SOLVED)))
+        _SOLVED[key] = solve(problem)
+    return _SOLVED[key]
 
 
 def outcome_metrics(

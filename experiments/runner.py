@@ -1,0 +1,244 @@
+"""Running a sweep: chunks of runs, each one ensemble of the core engine, on processes or Dask.
+
+A chunk is a contiguous block of run ids. Its worker builds the per-run overrides from the
+design, runs them as one ensemble, and writes the rows (and any sampled daily series) to the
+store. A chunk in which some run fails is split in halves until the failing runs stand alone;
+they are recorded with status ``error`` and their message, and the others run as usual.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from experiments.design import PARAM_PREFIX
+from experiments.store import chunk_path, series_path, write_parquet
+from model.schema import Scenario
+
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """What a worker needs to run one chunk.
+
+    Attributes:
+        out: The store folder.
+        chunk: Chunk number.
+        start: First run id.
+        seeds: Seeds of the chunk's runs.
+        replicates: Runs per design point.
+        points: The design rows the chunk's runs use (``point`` and ``param.*`` columns).
+        constants: Parameters held fixed, by path.
+        series: Run ids of the chunk whose daily series is kept.
+        scenario: The scenario (as a JSON-ready dict, cheap to send to workers).
+    """
+
+    out: Path
+    chunk: int
+    start: int
+    seeds: npt.NDArray[np.uint64]
+    replicates: int
+    points: pd.DataFrame
+    constants: dict[str, Any]
+    series: tuple[int, ...]
+    scenario: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """A chunk's report: its number, runs, failed runs and seconds."""
+
+    chunk: int
+    runs: int
+    failed: int
+    seconds: float
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+
+
+def _scenario(doc: dict[str, Any]) -> Scenario:
+    """The scenario of a task, validated once per worker process."""
+    key = doc["name"] + str(hash(repr(doc)))
+    if key not in _SCENARIOS:
+        _SCENARIOS.clear()
+        _SCENARIOS[key] = Scenario.model_validate(doc)
+    return _SCENARIOS[key]
+
+
+def _overrides(task: ChunkTask, lo: int, hi: int) -> dict[str, Any]:
+    """Per-run values of runs ``task.start + lo`` to ``task.start + hi - 1``."""
+    out: dict[str, Any] = dict(task.constants)
+    if len(task.points.columns) > 1:
+        point = (np.arange(task.start + lo, task.start + hi) // task.replicates).astype(np.int64)
+        rows = task.points.set_index("point").loc[point]
+        for col in rows.columns:
+            values = rows[col].to_numpy()
+            out[col[len(PARAM_PREFIX) :]] = values.tolist() if values.dtype == object else values
+    return out
+
+
+def _run_block(task: ChunkTask, lo: int, hi: int) -> list[pd.DataFrame]:
+    """Rows of the chunk's runs lo..hi-1, splitting the block around any failing run."""
+    from model.ensemble import run_ensemble
+
+    try:
+        table = run_ensemble(_scenario(task.scenario), task.seeds[lo:hi], _overrides(task, lo, hi))
+        table.insert(0, "error", pd.Series([None] * (hi - lo), dtype=object))
+        return [table]
+    except Exception as exc:  # any failure of a run is data about that run
+        if hi - lo == 1:
+            row = {"seed": task.seeds[lo], "status": ERROR, "error": f"{type(exc).__name__}: {exc}"}
+            return [pd.DataFrame([row])]
+        mid = (lo + hi) // 2
+        return _run_block(task, lo, mid) + _run_block(task, mid, hi)
+
+
+def _series_frame(task: ChunkTask, run: int) -> pd.DataFrame:
+    from model.negotiation import NegotiationModel
+
+    i = run - task.start
+    model = NegotiationModel(
+        _scenario(task.scenario),
+        rng=int(task.seeds[i]),
+        overrides=_overrides(task, i, i + 1),
+        collect=True,
+        narrate=False,
+    )
+    while model.running:
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    model.remove_all_agents()
+    frame.insert(0, "run", run)
+    return frame
+
+
+def _write_series(task: ChunkTask) -> None:
+    for run in task.series:
+        try:
+            frame = _series_frame(task, run)
+        except Exception:  # a failing run has no series; its row says why
+            continue
+        write_parquet(series_path(task.out, run), frame)
+
+
+def run_chunk(task: ChunkTask) -> ChunkDone:
+    """Run one chunk and store its rows (the chunk file is written last).
+
+    Args:
+        task: The chunk.
+
+    Returns:
+        Its report.
+    """
+    began = time.perf_counter()
+    n = len(task.seeds)
+    table = pd.concat(_run_block(task, 0, n), ignore_index=True)
+    run = np.arange(task.start, task.start + n, dtype=np.int64)
+    point = run // task.replicates
+    head = pd.DataFrame({"run": run, "point": point, "replicate": run % task.replicates})
+    params = task.points.set_index("point").loc[point].reset_index(drop=True)
+    for path, value in task.constants.items():
+        params[PARAM_PREFIX + path] = value
+    rest = table.drop(columns=["seed", "status", "error"])
+    core = pd.DataFrame(
+        {
+            "seed": table["seed"].astype(np.uint64),
+            "status": table["status"].astype(str),
+            "error": table["error"].astype("string"),
+        }
+    )
+    rows = pd.concat([head, params, core, rest], axis=1)
+    _write_series(task)
+    write_parquet(chunk_path(task.out, task.chunk), rows)
+    failed = int((rows["status"] == ERROR).sum())
+    return ChunkDone(task.chunk, n, failed, time.perf_counter() - began)
+
+
+Progress = Callable[[ChunkDone], None]
+
+
+def run_local(tasks: list[ChunkTask], workers: int, progress: Progress) -> None:
+    """Run chunks on local processes (spawned, so safe on every platform).
+
+    One worker runs them in this process. With more, at most twice as many chunks as workers
+    are in flight, so memory stays bounded whatever the sweep's size.
+    """
+    if workers == 1:
+        for task in tasks:
+            progress(run_chunk(task))
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for done in _bounded(pool.submit, tasks, 2 * workers):
+            progress(done)
+
+
+def _bounded(
+    submit: Callable[..., Future[ChunkDone]], tasks: list[ChunkTask], limit: int
+) -> Iterator[ChunkDone]:
+    pending: set[Future[ChunkDone]] = set()
+    queue = iter(tasks)
+    for task in queue:
+        pending.add(submit(run_chunk, task))
+        if len(pending) >= limit:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                yield f.result()
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for f in finished:
+            yield f.result()
+
+
+def run_dask(
+    tasks: list[ChunkTask], workers: int, scheduler: str | None, progress: Progress
+) -> None:
+    """Run chunks on a Dask cluster: the one at ``scheduler``, or a local one of ``workers``."""
+    from distributed import Client, LocalCluster, as_completed
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
+        client = Client(cluster)
+    try:
+        limit = 2 * max(1, len(client.scheduler_info()["workers"]))
+        queue = iter(tasks)
+        futures = as_completed()
+        for task in queue:
+            futures.add(client.submit(run_chunk, task, pure=False))
+            if futures.count() >= limit:
+                progress(next(futures).result())
+        for future in futures:
+            progress(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)

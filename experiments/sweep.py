@@ -1,0 +1,192 @@
+"""``negotiate sweep``: run a sweep file into a store folder, resuming whatever is missing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.design import design_points, sweep_seeds
+from experiments.runner import ChunkDone, ChunkTask, default_workers, run_dask, run_local
+from experiments.store import (
+    DESIGN,
+    MANIFEST,
+    SEED_SCHEME,
+    done_chunks,
+    git_commit,
+    now,
+    open_store,
+    versions,
+    write_manifest,
+    write_parquet,
+    write_scenario,
+)
+from experiments.sweep_file import Sweep
+from model.errors import ScenarioError
+
+CHUNK_SIZE = 10_000  # runs per chunk: ~70 MiB of working memory in a worker
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep call did.
+
+    Attributes:
+        runs: Runs in the sweep.
+        ran: Runs run by this call (the rest were stored already).
+        failed: Runs of this call that failed.
+        seconds: Wall time of this call.
+    """
+
+    runs: int
+    ran: int
+    failed: int
+    seconds: float
+
+
+def _series_runs(total: int, n: int) -> list[int]:
+    """N run ids spread evenly over the sweep."""
+    if n <= 0:
+        return []
+    return sorted({int(x) for x in np.linspace(0, total - 1, min(n, total)).round()})
+
+
+def _start(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict[str, Any]:
+    """Create the store, or check that an existing one holds this very sweep."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), "", "--out must be a folder, not a file")
+    if (out / MANIFEST).exists():
+        stored = open_store(out)
+        manifest = stored.manifest
+        if manifest.get("digest") != sweep.digest:
+            raise ScenarioError(
+                str(out),
+                "",
+                "holds another sweep (or another version of its scenario): "
+                "choose a new --out folder",
+            )
+        return manifest
+    design = design_points(sweep.spec)
+    total = len(design) * sweep.spec.replicates
+    manifest = {
+        "sweep": sweep.spec.name,
+        "description": sweep.spec.description,
+        "sweep_file": sweep.source,
+        "sweep_text": sweep.text,
+        "digest": sweep.digest,
+        "scenario": sweep.scenario.name,
+        "master_seed": sweep.spec.seed,
+        "seed_scheme": SEED_SCHEME
+        + ("; common seeds: word r % replicates" if sweep.spec.common_seeds else ""),
+        "common_seeds": sweep.spec.common_seeds,
+        "design": sweep.spec.design.model_dump(),
+        "parameters": [p.model_dump(exclude_none=True) for p in sweep.spec.parameters],
+        "points": len(design),
+        "replicates": sweep.spec.replicates,
+        "runs": total,
+        "chunk_size": chunk_size,
+        "series_runs": _series_runs(total, series),
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "created": now(),
+        "finished": None,
+    }
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(str(out), "", f"cannot create the folder: {exc.strerror}") from None
+    write_scenario(out, sweep.scenario)
+    write_parquet(out / DESIGN, design)
+    write_manifest(out, manifest)  # last: a folder with a manifest is complete to start from
+    return manifest
+
+
+def plan(
+    sweep: Sweep, out: Path, manifest: dict[str, Any], design: pd.DataFrame
+) -> list[ChunkTask]:
+    """The tasks of the chunks not yet stored."""
+    total, size, reps = manifest["runs"], manifest["chunk_size"], manifest["replicates"]
+    done = done_chunks(out)
+    todo = [k for k in range((total + size - 1) // size) if k not in done]
+    if not todo:
+        return []
+    seeds = sweep_seeds(sweep.spec, total)
+    series = manifest["series_runs"]
+    scenario = sweep.scenario.model_dump(mode="json")
+    tasks = []
+    for k in todo:
+        start, stop = k * size, min((k + 1) * size, total)
+        first, last = start // reps, (stop - 1) // reps
+        tasks.append(
+            ChunkTask(
+                out=out,
+                chunk=k,
+                start=start,
+                seeds=seeds[start:stop].copy(),
+                replicates=reps,
+                points=design.iloc[first : last + 1].reset_index(drop=True),
+                constants=sweep.spec.constants,
+                series=tuple(r for r in series if start <= r < stop),
+                scenario=scenario,
+            )
+        )
+    return tasks
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: Path,
+    *,
+    workers: int | None = None,
+    dask: bool = False,
+    scheduler: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    series: int = 0,
+    progress: bool = False,
+) -> SweepResult:
+    """Run (or complete) a sweep into a store folder.
+
+    Args:
+        sweep: The loaded sweep file.
+        out: The store folder; if it holds this sweep already, only missing chunks run.
+        workers: Local processes (or local Dask workers); default: every available core.
+        dask: Run on Dask (a local cluster unless ``scheduler`` is given).
+        scheduler: Address of a Dask scheduler (implies ``dask``).
+        chunk_size: Runs per chunk (a new store only; an existing one keeps its own).
+        series: Keep the daily series of this many runs, spread over the sweep.
+        progress: Show a progress bar (runs done, rate, time left).
+
+    Returns:
+        What the call did.
+    """
+    from tqdm.auto import tqdm
+
+    began = time.perf_counter()
+    n_workers = workers or default_workers()
+    manifest = _start(sweep, out, chunk_size, series)
+    design = open_store(out).design
+    tasks = plan(sweep, out, manifest, design)
+    ran = sum(len(t.seeds) for t in tasks)
+    failed = 0
+    total = manifest["runs"]
+    with tqdm(
+        total=total, initial=total - ran, unit="run", disable=not progress, desc=sweep.spec.name
+    ) as bar:
+
+        def report(done: ChunkDone) -> None:
+            nonlocal failed
+            failed += done.failed
+            bar.update(done.runs)
+
+        if tasks and (dask or scheduler):
+            run_dask(tasks, n_workers, scheduler, report)
+        elif tasks:
+            run_local(tasks, n_workers, report)
+    if tasks or manifest.get("finished") is None:
+        manifest = open_store(out).manifest | {"finished": now()}
+        write_manifest(out, manifest)
+    return SweepResult(runs=total, ran=ran, failed=failed, seconds=time.perf_counter() - began)

@@ -1,0 +1,302 @@
+"""Sweep files: a scenario, the parameters to vary, a design, replicates and a master seed.
+
+A sweep file is TOML::
+
+    name = "cohesion_grid"
+    scenario = "june2025"        # a bundled name, or a path relative to the sweep file
+    seed = 20250709              # the master seed every run's seed derives from
+    replicates = 500             # runs per design point
+    common_seeds = true          # the same 500 seeds at every point (common random numbers)
+
+    [design]
+    kind = "grid"                # grid, monte_carlo, latin, sobol or morris
+
+    [parameters]                 # scenario paths (see ``negotiate run --set``)
+    "sides.us.cohesion" = { values = [0.2, 0.5, 0.8] }
+    "calendar.extension.probability" = { range = [0.1, 0.7], steps = 4 }
+    "parties.akazawa.strategy.exponent" = 2.0    # a constant
+
+Parameters may also be written as nested tables (``[parameters.sides.us] cohesion = ...``).
+Every problem is reported in one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from model.errors import ScenarioError
+from model.loading import load_scenario
+from model.params import apply_overrides, compile_scenario
+from model.schema import Scenario
+
+DESIGNS = ("grid", "monte_carlo", "latin", "sobol", "morris")
+SAMPLED = ("latin", "sobol", "morris")  # designs that need a range for every varied parameter
+
+
+class Parameter(BaseModel):
+    """One swept parameter: a constant, a list of values, or a range.
+
+    Attributes:
+        path: Dotted scenario path.
+        value: The constant, when neither values nor range is given.
+        values: Values to take (grid: each; Monte Carlo: drawn uniformly).
+        range: [low, high] for sampled designs (grid: with ``steps`` evenly spaced values).
+        steps: Number of grid values over ``range``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    value: float | str | None = None
+    values: list[float] | list[str] | None = Field(default=None, min_length=1)
+    range: tuple[float, float] | None = None
+    steps: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        given = [k for k in ("value", "values", "range") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of a constant, values = [...] or range = [lo, hi]")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
+        if self.steps is not None and self.range is None:
+            raise ValueError("steps goes with range")
+        return self
+
+    @property
+    def varied(self) -> bool:
+        """Whether the parameter takes more than one value."""
+        return self.value is None
+
+    def grid_values(self) -> list[float] | list[str]:
+        """The values a full grid takes."""
+        if self.values is not None:
+            return self.values
+        if self.range is not None and self.steps is not None:
+            lo, hi = self.range
+            return [lo + (hi - lo) * k / (self.steps - 1) for k in range(self.steps)]
+        return [self.value]  # type: ignore[list-item]
+
+
+class Design(BaseModel):
+    """How design points are chosen.
+
+    Attributes:
+        kind: grid (every combination), monte_carlo (values and ranges drawn uniformly),
+            latin (Latin hypercube), sobol (Saltelli's scheme for Sobol indices) or morris
+            (elementary-effect trajectories).
+        points: Monte Carlo and Latin: number of points; Sobol: base samples N (a power of
+            two; the design has N(2D+2) points, N(D+2) without second order); Morris:
+            trajectories (N(D+1) points).
+        second_order: Sobol: also estimate second-order indices.
+        levels: Morris: grid levels.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["grid", "monte_carlo", "latin", "sobol", "morris"]
+    points: int = Field(default=1, ge=1)
+    second_order: bool = False
+    levels: int = Field(default=4, ge=2)
+
+    @model_validator(mode="after")
+    def _power_of_two(self) -> Design:
+        if self.kind == "sobol" and self.points & (self.points - 1):
+            raise ValueError(f"points must be a power of two for a Sobol design, got {self.points}")
+        return self
+
+
+class SweepSpec(BaseModel):
+    """A validated sweep file.
+
+    Attributes:
+        name: Short name.
+        description: One line for people.
+        scenario: Bundled scenario name or path (relative to the sweep file).
+        seed: Master seed.
+        replicates: Runs per design point.
+        common_seeds: Give every design point the same replicate seeds (common random
+            numbers), so that differences between points come from the parameters, not from
+            luck; otherwise every run has its own seed.
+        design: The design.
+        parameters: The parameters, in file order.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str = Field(min_length=1)
+    seed: int = Field(ge=0, lt=2**63)
+    replicates: int = Field(default=1, ge=1)
+    common_seeds: bool = False
+    design: Design
+    parameters: list[Parameter] = Field(default_factory=list)
+
+    @property
+    def varied(self) -> list[Parameter]:
+        """The parameters that take more than one value."""
+        return [p for p in self.parameters if p.varied]
+
+    @property
+    def constants(self) -> dict[str, float | str]:
+        """The parameters held fixed, by path."""
+        return {p.path: p.value for p in self.parameters if not p.varied}  # type: ignore[misc]
+
+
+class Sweep(BaseModel):
+    """A sweep file with its scenario loaded.
+
+    Attributes:
+        spec: The validated file.
+        scenario: The scenario it runs.
+        source: The sweep file's path (for messages).
+        text: The file as written.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    spec: SweepSpec
+    scenario: Scenario
+    source: str
+    text: str
+
+    @property
+    def digest(self) -> str:
+        """A hash of what the sweep computes: its settings and its scenario's content."""
+        doc = {
+            "spec": self.spec.model_dump(mode="json", exclude={"name", "description"}),
+            "scenario": self.scenario.model_dump(mode="json"),
+        }
+        return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
+    """Parameters from a table whose keys are dotted paths or nested tables."""
+    out: list[dict[str, Any]] = []
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and not {"values", "range", "steps", "value"} & set(value):
+            out += _flatten(value, f"{path}.")
+        elif isinstance(value, dict):
+            out.append({"path": path, **value})
+        else:
+            out.append({"path": path, "value": value})
+    return out
+
+
+def parse_sweep(data: dict[str, Any], source: str) -> SweepSpec:
+    """Validate a parsed sweep document.
+
+    Args:
+        data: The TOML document.
+        source: Where it came from, for messages.
+
+    Returns:
+        The validated spec.
+
+    Raises:
+        ScenarioError: Naming the first bad field.
+    """
+    doc = dict(data)
+    params = doc.get("parameters", {})
+    if not isinstance(params, dict):
+        raise ScenarioError(source, "parameters", "must be a table of scenario paths")
+    flat = _flatten(params)
+    doc["parameters"] = flat
+    try:
+        spec = SweepSpec.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = list(err["loc"])
+        if len(loc) >= 2 and loc[0] == "parameters" and isinstance(loc[1], int):
+            # Name the parameter by its path, not its position.
+            loc = ["parameters", flat[loc[1]]["path"], *loc[2:]]
+            loc = [x for x in loc if not (isinstance(x, str) and x.startswith("function-"))]
+        raise ScenarioError(source, ".".join(str(x) for x in loc), err["msg"]) from None
+    seen: set[str] = set()
+    for p in spec.parameters:
+        if p.path in seen:
+            raise ScenarioError(source, f"parameters.{p.path}", "given twice")
+        seen.add(p.path)
+    _check_design(spec, source)
+    return spec
+
+
+def _check_design(spec: SweepSpec, source: str) -> None:
+    kind = spec.design.kind
+    for p in spec.varied:
+        where = f"parameters.{p.path}"
+        if kind in SAMPLED and p.range is None:
+            raise ScenarioError(source, where, f"a {kind} design needs range = [low, high]")
+        if kind == "grid" and p.range is not None and p.steps is None:
+            raise ScenarioError(source, where, "a grid needs steps with a range")
+    if kind in SAMPLED and not spec.varied:
+        raise ScenarioError(source, "design.kind", f"a {kind} design needs a parameter to vary")
+    if kind in ("sobol", "morris") and len(spec.varied) < 2:
+        raise ScenarioError(source, "design.kind", f"a {kind} design needs two or more ranges")
+    if kind == "monte_carlo" and not spec.varied and spec.design.points != 1:
+        raise ScenarioError(
+            source, "design.points", "with nothing to vary, use replicates, not points"
+        )
+
+
+def _check_paths(spec: SweepSpec, scenario: Scenario, source: str) -> None:
+    """Try each parameter's extreme values on the scenario: bad paths and values fail here."""
+    for p in spec.parameters:
+        if p.value is not None:
+            trial: Any = p.value
+        elif p.values is not None:
+            trial = p.values
+        else:
+            trial = list(p.range)  # type: ignore[arg-type]
+        n = len(trial) if isinstance(trial, list) else 1
+        try:
+            apply_overrides(compile_scenario(scenario), {p.path: trial}, n)
+        except ScenarioError as exc:
+            raise ScenarioError(source, f"parameters.{p.path}", exc.problem) from None
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read, validate and check a sweep file against its scenario.
+
+    Args:
+        path: The sweep file.
+
+    Returns:
+        The sweep.
+
+    Raises:
+        ScenarioError: For a missing or malformed file, a bad field, an unknown scenario path
+            or a value outside what the scenario allows.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "no such file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ScenarioError(
+            source, "", f"cannot read the file ({exc.__class__.__name__})"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", f"not valid TOML ({exc})") from None
+    spec = parse_sweep(data, source)
+    scenario_path = path.parent / spec.scenario
+    where = scenario_path if scenario_path.suffix == ".toml" else spec.scenario
+    try:
+        scenario = load_scenario(where)
+    except ScenarioError as exc:
+        problem = f"{exc.line()}"
+        raise ScenarioError(source, "scenario", problem) from None
+    _check_paths(spec, scenario, source)
+    return Sweep(spec=spec, scenario=scenario, source=source, text=text)

@@ -1,0 +1,309 @@
+"""Bargaining theory's predictions on pies and frontiers, beside what the model gives.
+
+Checks 1-4 of ``negotiate theory``: time-dependent tactics on a bilateral and an n-party pie,
+and the Nash and Kalai-Smorodinsky solutions the solver finds. Each returns a ``Check``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from model.bargaining import problem_of, solutions_of, solve
+from model.ensemble import run_ensemble
+from model.loading import load_scenario
+from model.negotiation import NegotiationModel
+from model.params import compile_scenario
+from model.reduced import pie_scenario
+from model.schema import Scenario
+from model.utility import nash_product
+
+FIGURES = "validation"  # folder of figures, next to validation.md
+DAYS = 100
+
+
+@dataclass
+class Check:
+    """One prediction of theory beside the model's answer."""
+
+    title: str
+    source: str
+    prediction: str
+    table: pd.DataFrame
+    passed: bool
+    figure: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _final(scenario: Scenario | str, seed: int = 0, **kw: Any) -> NegotiationModel:
+    m = NegotiationModel(scenario, rng=seed, collect=False, narrate=False, **kw)
+    while m.running:
+        m.step()
+    return m
+
+
+def _save(fig: plt.Figure, folder: Path, name: str) -> str:
+    fig.tight_layout()
+    fig.savefig(folder / name, dpi=110)
+    plt.close(fig)
+    return f"{FIGURES}/{name}"
+
+
+# --- 1. bilateral pie, time-dependent tactics ---------------------------------------------
+
+
+def check_bilateral(folder: Path, runs: int) -> Check:
+    """Agreement time and shares of two time-dependent negotiators splitting a pie."""
+    cases = [(1.0, 1.0), (2.0, 1.0), (0.5, 1.0), (3.0, 2.0), (1.0, 4.0), (0.3, 3.0)]
+    rows = []
+    for e1, e2 in cases:
+        t_star = brentq(lambda t, a=e1, b=e2: t**a + t**b - 1.0, 1e-12, 1.0)
+        m = _final(pie_scenario(2, exponents=[e1, e2]))
+        o = m.outcome
+        assert o is not None
+        t = o.day / DAYS
+        share = o.terms["share_p0"]
+        lo, hi = sorted((1 - t**e1, t**e2))
+        predicted = 1 - t_star**e1
+        rows.append(
+            {
+                "e1": e1,
+                "e2": e2,
+                "t* (theory)": t_star,
+                "t (model)": t,
+                "share 1 (theory)": predicted,
+                "share 1 (model)": share,
+                "holds": o.status == "deal"
+                and abs(t - t_star) <= 1 / DAYS + 1e-12
+                and lo - 1e-9 <= share <= hi + 1e-9
+                and min(lo, predicted) - 1e-9 <= share <= max(hi, predicted) + 1e-9,
+            }
+        )
+    table = pd.DataFrame(rows)
+    e1s = np.geomspace(0.2, 5.0, 25)
+    model_share, model_t, theory_share, theory_t = [], [], [], []
+    for e1 in e1s:
+        ts = brentq(lambda t, a=e1: t**a + t - 1.0, 1e-12, 1.0)
+        o = _final(pie_scenario(2, exponents=[e1, 1.0])).outcome
+        assert o is not None
+        theory_t.append(ts)
+        theory_share.append(1 - ts**e1)
+        model_t.append(o.day / DAYS)
+        model_share.append(o.terms["share_p0"])
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.6))
+    ax[0].plot(e1s, theory_share, "-", color="0.3", label="theory: 1 - t*^e1")
+    ax[0].plot(e1s, model_share, "o", ms=4, color="C0", label="model")
+    ax[0].set(xscale="log", xlabel="exponent e1 (opponent e2 = 1)", ylabel="party 1's share")
+    ax[1].plot(e1s, theory_t, "-", color="0.3", label="theory: t*^e1 + t* = 1")
+    ax[1].plot(e1s, model_t, "o", ms=4, color="C1", label="model")
+    ax[1].set(xscale="log", xlabel="exponent e1 (opponent e2 = 1)", ylabel="agreement time t")
+    for a in ax:
+        a.legend(frameon=False)
+    figure = _save(fig, folder, "bilateral.png")
+    return Check(
+        title="Bilateral pie: agreement time and shares of time-dependent tactics",
+        source="Faratin, Sierra and Jennings (1998)",
+        prediction="Aspirations a_i(t) = 1 - t^e_i meet at t* with t*^e1 + t*^e2 = 1; "
+        "party 1 gets 1 - t*^e1. The model decides once a day, so both hold to 1/100.",
+        table=table,
+        passed=bool(table["holds"].all()),
+        figure=figure,
+    )
+
+
+# --- 2. n-party symmetric pie --------------------------------------------------------------
+
+
+def check_nparty(folder: Path, runs: int) -> Check:
+    """Symmetric n-party pie: agreement time and equal shares."""
+    rows = []
+    for n in (2, 3, 4, 5):
+        for e in (0.5, 1.0, 2.0):
+            t_star = (1 - 1 / n) ** (1 / e)
+            o = _final(pie_scenario(n, exponents=[e] * n)).outcome
+            assert o is not None
+            t = o.day / DAYS
+            shares = np.array(list(o.terms.values()))
+            a = 1 - t**e
+            spread = float(shares.max() - shares.min())
+            rows.append(
+                {
+                    "n": n,
+                    "e": e,
+                    "t* (theory)": t_star,
+                    "t (model)": t,
+                    "share (theory)": 1 / n,
+                    "shares (model, min–max)": f"{shares.min():.3f}–{shares.max():.3f}",
+                    "holds": o.status == "deal"
+                    and abs(t - t_star) <= 1 / DAYS + 1e-12
+                    and spread <= abs(a - (1 - a) / (n - 1)) + 1e-9,
+                }
+            )
+    table = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for k, e in enumerate((0.5, 1.0, 2.0)):
+        sub = table[table["e"] == e]
+        ns = np.linspace(2, 5, 50)
+        ax.plot(ns, (1 - 1 / ns) ** (1 / e), "-", color=f"C{k}", alpha=0.6)
+        ax.plot(sub["n"], sub["t (model)"], "o", color=f"C{k}", label=f"e = {e:g}")
+    ax.set(xlabel="parties n", ylabel="agreement time t", title="lines: (1 - 1/n)^(1/e)")
+    ax.legend(frameon=False)
+    figure = _save(fig, folder, "nparty.png")
+    return Check(
+        title="Symmetric n-party pie: agreement time and equal shares",
+        source="the n-party extension of Faratin et al. (1998)",
+        prediction="All accept once n (1 - t^e) <= 1: at t* = (1 - 1/n)^(1/e), each with 1/n.",
+        table=table,
+        passed=bool(table["holds"].all()),
+        figure=figure,
+    )
+
+
+# --- 3. Nash solution on a pie -------------------------------------------------------------
+
+
+def check_nash_pie(folder: Path, runs: int) -> Check:
+    """The Nash solution of pies with a disagreement point and with a concave utility."""
+    rows = []
+    for d1, d2 in ((0.0, 0.0), (0.2, 0.0), (0.1, 0.3), (0.4, 0.2)):
+        sol = solutions_of(compile_scenario(pie_scenario(2, reservations=[d1, d2])))
+        x1 = float(sol.nash.package[0]) if sol.nash else math.nan
+        predicted = d1 + (1 - d1 - d2) / 2
+        rows.append(
+            {
+                "case": f"d = ({d1:g}, {d2:g}), linear",
+                "x1 (theory)": predicted,
+                "x1 (solver)": x1,
+                "holds": abs(x1 - predicted) <= 1e-6,
+            }
+        )
+    for a in (0.25, 0.5, 0.75):
+        sol = solutions_of(compile_scenario(pie_scenario(2, curvature=[a, 1.0])))
+        x1 = float(sol.nash.package[0]) if sol.nash else math.nan
+        rows.append(
+            {
+                "case": f"u1 = x^{a:g}, d = 0",
+                "x1 (theory)": a / (1 + a),
+                "x1 (solver)": x1,
+                "holds": abs(x1 - a / (1 + a)) <= 1e-3,
+            }
+        )
+    # A discrete space: brute force over a 1/200 grid of divisions.
+    grid = np.linspace(0.0, 1.0, 201)
+    for d1, d2, a in ((0.1, 0.25, 1.0), (0.0, 0.0, 0.5)):
+        prob = problem_of(
+            compile_scenario(pie_scenario(2, reservations=[d1, d2], curvature=[a, 1]))
+        )
+        u = prob.utilities(np.column_stack([grid, 1 - grid]))
+        best = grid[np.argmax(nash_product(u, prob.disagreement))]
+        x1 = float(solve(prob).nash.package[0])  # type: ignore[union-attr]
+        rows.append(
+            {
+                "case": f"grid of 201, d = ({d1:g}, {d2:g}), u1 = x^{a:g}",
+                "x1 (theory)": best,
+                "x1 (solver)": x1,
+                "holds": abs(x1 - best) <= 0.5 / 200 + 1e-9,
+            }
+        )
+    table = pd.DataFrame(rows)
+    return Check(
+        title="Nash bargaining solution on a pie",
+        source="Nash (1950)",
+        prediction="With disagreement point d, x1 = d1 + (1 - d1 - d2)/2; with u1 = x^a and "
+        "u2 = 1 - x, x1 = a/(1 + a); on a discrete space the solver agrees with brute force "
+        "to the grid's resolution.",
+        table=table,
+        passed=bool(table["holds"].all()),
+    )
+
+
+# --- 4. Nash and Kalai–Smorodinsky on a curved frontier ----------------------------------
+
+
+def check_frontier(folder: Path, runs: int) -> Check:
+    """Nash and Kalai–Smorodinsky points on the frontier u2 = 1 - u1^2."""
+    sol = solutions_of(compile_scenario(load_scenario("concave_pie")))
+    rows = []
+    for name, point, predicted in (
+        ("Nash", sol.nash, 1 / math.sqrt(3)),
+        ("Kalai–Smorodinsky", sol.kalai_smorodinsky, (math.sqrt(5) - 1) / 2),
+    ):
+        u1 = float(point.utility[0]) if point is not None else math.nan
+        rows.append(
+            {
+                "solution": name,
+                "u1 (theory)": predicted,
+                "u1 (solver)": u1,
+                "holds": abs(u1 - predicted) <= 1e-3,
+            }
+        )
+    f = sol.frontier
+    on_curve = float(np.max(np.abs(f[:, 1] - (1 - f[:, 0] ** 2))))
+    rows.append(
+        {
+            "solution": "frontier points",
+            "u1 (theory)": "u2 = 1 - u1^2",
+            "u1 (solver)": f"max error {on_curve:.1e}",
+            "holds": on_curve <= 1e-3,
+        }
+    )
+    table = pd.DataFrame(rows)
+    deals = run_ensemble(
+        pie_scenario(2, curvature=[0.5, 1], reservations=[0.2, 0.2], reservation_sd=0.1),
+        np.arange(min(runs, 1000)),
+    )
+    deals = deals[deals["status"] == "deal"]
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    u = np.linspace(0, 1, 200)
+    ax.plot(u, 1 - u**2, "-", color="0.3", label="frontier u2 = 1 - u1²")
+    ax.plot(
+        deals["utility_p0"],
+        deals["utility_p1"],
+        ".",
+        ms=2,
+        alpha=0.3,
+        color="C7",
+        label="model deals (noisy reservations)",
+    )
+    marks = {
+        "Nash": sol.nash,
+        "Kalai–Smorodinsky": sol.kalai_smorodinsky,
+        "egalitarian": sol.egalitarian,
+        "max welfare": sol.max_welfare,
+    }
+    styles = {"Nash": "o", "Kalai–Smorodinsky": "D", "egalitarian": "s", "max welfare": "^"}
+    for k, (name, p) in enumerate(marks.items()):
+        if p is not None:  # hollow markers: Kalai–Smorodinsky and egalitarian coincide here
+            ax.plot(
+                *p.utility,
+                styles[name],
+                ms=10 - 2 * (k % 2),
+                mfc="none",
+                mew=2,
+                color=f"C{k}",
+                label=name,
+            )
+    ax.set(xlabel="u1 = sqrt(x)", ylabel="u2 = 1 - x", xlim=(0, 1.02), ylim=(0, 1.02))
+    ax.legend(frameon=False, fontsize=8)
+    figure = _save(fig, folder, "frontier.png")
+    return Check(
+        title="Nash and Kalai–Smorodinsky on the frontier u2 = 1 - u1²",
+        source="Nash (1950); Kalai and Smorodinsky (1975)",
+        prediction="With d = 0: Nash u1 = 1/sqrt(3) ≈ 0.5774; Kalai–Smorodinsky "
+        "u1 = (sqrt(5) - 1)/2 ≈ 0.6180.",
+        table=table,
+        passed=bool(table["holds"].all()),
+        figure=figure,
+    )
+
