@@ -1,4 +1,4 @@
-"""The ``negotiate`` command line: run, scenarios, validate, theory.
+"""The ``negotiate`` command line: run, scenarios, validate, theory, compare.
 
 Every problem with a file or a flag is reported in one line on standard error, with exit
 status 2.
@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from experiments import sweep_commands
 from experiments.io import json_safe, write_atomic, write_json
 from experiments.summary import summarize, summary_lines
 from model import DEFAULT_SCENARIO, NegotiationModel, ScenarioError, list_scenarios, load_scenario
@@ -53,6 +54,16 @@ def _runs(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be an integer, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be in [0, 65535], got {value}")
+    return value
+
+
 def _override(text: str) -> tuple[str, float | str]:
     path, sep, value = text.partition("=")
     if not sep or not path.strip() or not value.strip():
@@ -80,9 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--runs", type=_runs, default=1000, help="runs in the ensemble (default 1000)")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     run.add_argument(
-        "--out", type=Path, help="folder for outcome.json, run.png and ensemble.parquet"
+        "--out", type=Path, help="folder for outcome.json, run.png, figures, ensemble.parquet"
     )
     run.add_argument("--quiet", action="store_true", help="no narration and no progress bar")
+    run.add_argument(
+        "--animate",
+        type=Path,
+        metavar="FILE",
+        help="also write a film of the narrated run, day by day (.gif, or .mp4 with ffmpeg)",
+    )
     run.add_argument(
         "--set",
         dest="overrides",
@@ -99,9 +116,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("docs"), help="folder for validation.md (default docs)"
     )
     theory.add_argument("--runs", type=_runs, default=2000, help="runs per ensemble check")
+    sweep_commands.add_parsers(sub)
+    app = sub.add_parser("app", help="the teaching app in a web browser (Mesa SolaraViz)")
+    app.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this PC only)"
+    )
+    app.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
+    app.add_argument("--open", action="store_true", help="open the app in the web browser")
     sub.add_parser("scenarios", help="list the bundled scenarios")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("path", help="path to a scenario TOML file (or a bundled name)")
+    cmp = sub.add_parser("compare", help="two scenarios' ensembles side by side (same seeds)")
+    cmp.add_argument("a", help="first scenario: bundled name or path (usually the baseline)")
+    cmp.add_argument("b", help="second scenario: bundled name or path")
+    cmp.add_argument("--runs", type=_runs, default=1000, help="runs per scenario (default 1000)")
+    cmp.add_argument("--seed", type=_seed, default=0, help="first seed; both use seed, seed+1, …")
+    cmp.add_argument("--out", type=Path, help="folder for compare.png and compare.json")
+    cmp.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     return parser
 
 
@@ -133,6 +164,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = dict(args.overrides)
     if args.out is not None:
         _prepare_out(args.out)
+    if args.animate is not None:
+        from viz.animation import check_animation_path
+
+        check_animation_path(args.animate)  # an unwritable film fails before any work
     model = NegotiationModel(scenario, rng=args.seed, overrides=overrides or None)
     while model.running:
         model.step()
@@ -157,12 +192,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     if args.out is not None:
         _write_outputs(args.out, model, table, doc)
+    if args.animate is not None:
+        from viz.outputs import write_animation
+
+        write_animation(args.animate, scenario, args.seed, overrides)
     if args.json:
         print(json.dumps(json_safe(doc), indent=2, default=str))
     else:
         print("\n".join(summary_lines(summary, scenario)))
         if args.out is not None:
-            print(f"\nwrote {args.out}/outcome.json, run.png, ensemble.parquet")
+            print(f"\nwrote {args.out}/outcome.json, run.png, ensemble.parquet and figures")
+        if args.animate is not None:
+            print(f"wrote {args.animate}")
     model.remove_all_agents()
     return 0
 
@@ -186,6 +227,9 @@ def _write_outputs(
     write_json(out / "outcome.json", doc)
     write_atomic(out / "run.png", lambda p: save_run_figure(model, p))
     write_atomic(out / "ensemble.parquet", lambda p: table.to_parquet(p, index=False))
+    from viz.outputs import write_run_figures
+
+    write_run_figures(out, model.scenario, int(doc["seed"]), doc["overrides"], table)
 
 
 def cmd_scenarios(_: argparse.Namespace) -> int:
@@ -218,11 +262,47 @@ def cmd_theory(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run two scenarios on the same seeds and show their outcomes side by side."""
+    from experiments import compare as cmp
+
+    for name in (args.a, args.b):
+        load_scenario(name)  # a bad name fails before any work
+    if args.seed + args.runs > 2**SEED_BITS:
+        raise ScenarioError("--runs", "", f"seed + runs must stay below 2**{SEED_BITS}")
+    if args.out is not None:
+        _prepare_out(args.out)
+    result = cmp.compare(
+        args.a, args.b, args.runs, args.seed, progress=not args.json and sys.stderr.isatty()
+    )
+    doc = cmp.comparison_doc(result)
+    if args.out is not None:
+        write_json(args.out / "compare.json", doc)
+        write_atomic(args.out / "compare.png", lambda p: cmp.save_comparison_figure(result, p))
+    if args.json:
+        print(json.dumps(json_safe(doc), indent=2, default=str))
+    else:
+        print("\n".join(cmp.comparison_lines(result)))
+        if args.out is not None:
+            print(f"\nwrote {args.out}/compare.png, compare.json")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Serve the teaching app until interrupted."""
+    from viz.server import serve
+
+    return serve(args.host, args.port, open_browser=args.open)
+
+
 COMMANDS = {
+    **sweep_commands.COMMANDS,
     "run": cmd_run,
     "scenarios": cmd_scenarios,
     "validate": cmd_validate,
     "theory": cmd_theory,
+    "compare": cmd_compare,
+    "app": cmd_app,
 }
 
 

@@ -161,9 +161,15 @@ def test_quiet_run_prints_only_the_summary() -> None:
 # --- run --out ------------------------------------------------------------------------------------
 
 
-def test_out_writes_exactly_three_files(out_dir: Path) -> None:
+OUT_FILES = [
+    "concession_graph.png", "ensemble.parquet", "outcome.json", "positions.png", "run.png",
+    "survival.png", "terms.png", "utilities.png", "utility_plane.png",
+]
+
+
+def test_out_writes_the_outcome_the_table_and_the_figures(out_dir: Path) -> None:
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == ["ensemble.parquet", "outcome.json", "run.png"]
+    assert names == OUT_FILES
     assert not [n for n in names if n.startswith(".")]
 
 
@@ -196,11 +202,7 @@ def test_out_into_an_existing_folder_overwrites_cleanly(tmp_path: Path) -> None:
     )
     assert status == 0, err
     assert strict_json((tmp_path / "outcome.json").read_text(encoding="utf-8"))["seed"] == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "ensemble.parquet",
-        "outcome.json",
-        "run.png",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == OUT_FILES
 
 
 # --- bad flags ------------------------------------------------------------------------------------

@@ -1,1 +1,1 @@
-"""Figures of runs and ensembles (matplotlib)."""
+"""Figures of runs and ensembles (matplotlib), the animation, and the teaching app (Solara)."""

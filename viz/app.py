@@ -1,0 +1,137 @@
+"""The teaching app (``negotiate app``): Mesa's SolaraViz around one NegotiationModel per session.
+
+Solara renders ``Page`` once per browser session, and the model is built inside it (with
+``solara.use_memo``), so two browsers never share a model: stepping in one leaves the other
+where it was. The scenario picker chooses the scenario; Mesa's controls give the seed and the
+sliders (``viz.app_controls``), and its Reset builds a fresh ``AppModel`` from them.
+
+Where a model comes from is the *run source*: the picker and the controls, or a stored sweep
+run (``viz.app_sweep``), whose scenario, seed and swept parameters are held fixed so that the
+app replays it exactly. ``AppModel`` takes (scenario, seed, fixed parameters, slider values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import solara
+from mesa.visualization import SolaraViz
+
+from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
+from model.negotiation import NegotiationModel
+from model.schema import Scenario
+from viz.app_controls import controls_for, overrides_from, parse_seed
+from viz.app_ensemble import EnsemblePanel
+from viz.app_panels import (
+    GraphPanel,
+    NarrativePanel,
+    OutcomePanel,
+    PlanePanel,
+    PositionsPanel,
+    UtilitiesPanel,
+)
+from viz.app_sweep import SweepRun, SweepRunPicker, sweep_run_params
+
+PLAY_INTERVAL_MS = 150
+PANELS = [
+    GraphPanel,
+    OutcomePanel,
+    PositionsPanel,
+    NarrativePanel,
+    UtilitiesPanel,
+    EnsemblePanel,
+    PlanePanel,
+]
+
+
+class AppModel(NegotiationModel):
+    """A NegotiationModel built from what the app's inputs hold.
+
+    Attributes:
+        scenario_name: The scenario as chosen (a bundled name or a path).
+        run_seed: The seed in use.
+        app_overrides: The overrides the inputs stand for (only what differs from the
+            scenario), as passed to the model and to the ensemble panel.
+        notes: One-line notes about inputs that could not be used as typed.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Scenario = DEFAULT_SCENARIO,
+        seed: int | str = 0,
+        fixed: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model.
+
+        Args:
+            scenario: A bundled scenario name, a path to a TOML file, or a Scenario.
+            seed: The seed, as a number or as the text typed in the seed box.
+            fixed: Overrides applied as they are, first (a stored sweep run's parameters).
+            **kwargs: Override path → value, from the sliders.
+                Mesa's SolaraViz requires the catch-all to be called ``kwargs``.
+        """
+        loaded = load_scenario(scenario)
+        self.run_seed, note = parse_seed(seed)
+        self.app_overrides = {**(fixed or {}), **overrides_from(loaded, kwargs)}
+        super().__init__(loaded, rng=self.run_seed, overrides=self.app_overrides or None)
+        self.scenario_name = scenario if isinstance(scenario, str) else loaded.name
+        self.notes = [note] if note else []
+
+
+def model_params(scenario: str) -> dict[str, Any]:
+    """SolaraViz ``model_params`` for a scenario: the fixed scenario, the seed and sliders."""
+    params: dict[str, Any] = {
+        "scenario": scenario,
+        "seed": {"type": "InputText", "value": "0", "label": "Seed (press Enter, then Reset)"},
+    }
+    for control in controls_for(load_scenario(scenario)):
+        params[control.path] = control.as_mesa_param()
+    return params
+
+
+@solara.component
+def ScenarioPicker(scenario: str, on_scenario: Any) -> None:
+    """The scenario picker: changing it builds a new model with that scenario's controls."""
+    names = [name for name, _ in list_scenarios()]
+    with solara.Card("Scenario"):
+        solara.Select(label="Scenario", value=scenario, values=names, on_value=on_scenario)
+        solara.Text(load_scenario(scenario).title, style={"font-size": "0.85em"})
+
+
+@solara.component
+def Page() -> None:
+    """One session of the app: its own scenario (or stored run), model and controls."""
+    scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
+    source, set_source = solara.use_state(cast(SweepRun | None, None))
+
+    def build() -> AppModel:
+        if source is not None:
+            return AppModel(source.scenario, seed=source.seed, fixed=source.fixed)
+        return AppModel(scenario=scenario)
+
+    def choose(name: str) -> None:
+        set_source(None)
+        set_scenario(name)
+
+    # Built per session and per source; Mesa's Reset replaces it inside SolaraViz.
+    model = solara.use_memo(build, [scenario, source])
+    params = solara.use_memo(
+        lambda: sweep_run_params(source) if source is not None else model_params(scenario),
+        [scenario, source],
+    )
+    solara.Title(f"Negotiation — {model.scenario.title}")
+    with solara.Sidebar():
+        ScenarioPicker(scenario, choose)
+        SweepRunPicker(set_source, source)
+    # A new key remounts SolaraViz, so its controls and Mesa's stored parameters start afresh
+    # from the new source instead of keeping the old one's sliders.
+    key = f"viz-{scenario}" if source is None else f"viz-{source.folder}-{source.run}"
+    SolaraViz(
+        model,
+        components=PANELS,
+        model_params=params,
+        name=f"Negotiation — {model.scenario.title}",
+        play_interval=PLAY_INTERVAL_MS,
+    ).key(key)

@@ -1,0 +1,113 @@
+"""The app's ensemble panel: 1,000 runs of the settings on screen, in a fraction of a second.
+
+The runs use seeds seed, seed+1, … (as ``negotiate run`` does), so run 0 of the ensemble is the
+run being played, and the same settings always give the same answer.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization.utils import update_counter
+
+from model.ensemble import run_ensemble
+from model.rng import SEED_BITS
+from viz.app_panels import FIT, Note, png
+from viz.ensemble_figures import deal_probability_text, draw_survival
+
+if TYPE_CHECKING:
+    from viz.app import AppModel
+
+ENSEMBLE_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """One ensemble of the app's settings.
+
+    Attributes:
+        key: The settings it was run with (see ``settings_key``).
+        table: One row per run.
+        seconds: Wall time to run it and draw its figure.
+        image: The survival curve as PNG bytes.
+    """
+
+    key: tuple[object, ...]
+    table: pd.DataFrame
+    seconds: float
+    image: bytes
+
+
+def settings_key(model: AppModel) -> tuple[object, ...]:
+    """What an ensemble depends on: scenario, seed and overrides."""
+    return (
+        model.scenario_name,
+        model.run_seed,
+        tuple(sorted((k, repr(v)) for k, v in model.app_overrides.items())),
+    )
+
+
+def run_app_ensemble(model: AppModel, runs: int = ENSEMBLE_RUNS) -> EnsembleResult:
+    """Run the model's settings ``runs`` times and draw the survival curve.
+
+    Args:
+        model: The app's model (its scenario, seed and overrides are used; it is not stepped).
+        runs: Number of runs.
+
+    Returns:
+        The result, timed.
+    """
+    start = time.perf_counter()
+    first = min(model.run_seed, 2**SEED_BITS - runs)
+    seeds = np.arange(first, first + runs, dtype=np.uint64)
+    table = run_ensemble(model.scenario, seeds, overrides=model.app_overrides or None)
+    fig = Figure(figsize=(5.6, 2.7), layout="constrained")
+    draw_survival(fig.subplots(), table, model.scenario)
+    image = png(fig)
+    return EnsembleResult(settings_key(model), table, time.perf_counter() - start, image)
+
+
+@solara.component
+def EnsemblePanel(model: AppModel) -> None:
+    """A button that runs 1,000 runs of the current settings; deal probability and survival."""
+    update_counter.get()
+    result, set_result = solara.use_state(None)
+
+    def run() -> None:
+        set_result(run_app_ensemble(model))
+
+    with solara.Column(style=FIT, classes=["panel-ensemble"]):
+        solara.Text(
+            f"Ensemble: {ENSEMBLE_RUNS:,} runs of these settings", style={"font-weight": "bold"}
+        )
+        solara.Button(
+            f"Run {ENSEMBLE_RUNS:,} runs", on_click=run, color="primary", classes=["run-ensemble"]
+        )
+        if result is None:
+            Note(
+                f"Seeds {model.run_seed} to {model.run_seed + ENSEMBLE_RUNS - 1}: "
+                "how often do these settings reach a deal, and when?"
+            )
+        elif result.key != settings_key(model):
+            solara.Info("The settings have changed since the last ensemble: run it again.")
+        else:
+            share_text = deal_probability_text(result.table)
+            deals = result.table[result.table["status"] == "deal"]
+            when = ""
+            if len(deals):
+                median = int(deals["day"].median())
+                date = pd.Timestamp(model.scenario.calendar.start) + pd.Timedelta(days=median)
+                when = f"; median deal day {median} ({date:%d %b})"
+            solara.Text(
+                f"{share_text[:1].upper()}{share_text[1:]}{when}.",
+                style={"font-weight": "bold"},
+                classes=["ensemble-result"],
+            )
+            Note(f"Ran and drawn in {result.seconds:.2f} s.")
+            solara.Image(result.image, width="100%")

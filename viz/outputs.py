@@ -1,0 +1,75 @@
+"""The figures ``negotiate run --out`` writes beside run.png, and its ``--animate`` film.
+
+The narrated run is replayed (same scenario, seed and overrides give the same run) to keep its
+graph on every day; the ensemble figures read the ensemble table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.io import write_atomic
+from model.schema import Scenario
+from viz.animation import animate_run
+from viz.ensemble_figures import survival_figure, term_distributions_figure
+from viz.graph import concession_graph_days
+from viz.history import record_run
+from viz.timelines import positions_figure, utilities_figure
+from viz.utility_plane import utility_plane_figure
+
+DPI = 110
+
+
+def _save(out: Path, name: str, make: Callable[[], Figure]) -> str:
+    write_atomic(out / name, lambda p: make().savefig(p, dpi=DPI, format="png"))
+    return name
+
+
+def write_run_figures(
+    out: Path,
+    scenario: Scenario,
+    seed: int,
+    overrides: Mapping[str, Any] | None,
+    table: pd.DataFrame,
+) -> list[str]:
+    """Write the run's and the ensemble's figures into ``out``.
+
+    Args:
+        out: An existing folder.
+        scenario: The scenario.
+        seed: The narrated run's seed.
+        overrides: The run's overrides.
+        table: The ensemble table.
+
+    Returns:
+        The names of the files written: concession_graph.png, positions.png, utilities.png,
+        utility_plane.png (only with two sides), survival.png and terms.png.
+    """
+    history = record_run(scenario, seed, overrides)
+    model = history.model
+    written = [
+        _save(out, "concession_graph.png", lambda: concession_graph_days(history)),
+        _save(out, "positions.png", lambda: positions_figure(model)),
+        _save(out, "utilities.png", lambda: utilities_figure(model)),
+    ]
+    if len(scenario.side_keys) == 2:
+        written.append(_save(out, "utility_plane.png", lambda: utility_plane_figure(model)))
+    written.append(_save(out, "survival.png", lambda: survival_figure(table, scenario)))
+    written.append(_save(out, "terms.png", lambda: term_distributions_figure(table, scenario)))
+    model.remove_all_agents()  # Mesa 3.3 keeps every model alive through Agent._ids otherwise
+    return written
+
+
+def write_animation(
+    path: Path, scenario: Scenario, seed: int, overrides: Mapping[str, Any] | None
+) -> int:
+    """Write the film of one run (GIF or MP4); returns the number of frames."""
+    history = record_run(scenario, seed, overrides)
+    frames = animate_run(history, path)
+    history.model.remove_all_agents()
+    return frames
