@@ -57,7 +57,9 @@ def parse_scenario(data: dict[str, Any], source: str, folder: Path | None = None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt field shows as an unknown field and a missing one: name the misspelling.
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, RelationError):
             raise ScenarioError(source, cause.field, cause.problem) from None

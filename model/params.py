@@ -120,7 +120,6 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
             t.absent[d0 : d1 + 1, p_index[k]] = True
         if e.effects.round:
             t.scheduled[d0] = True
-            t.round_notes[d0] = t.round_notes[d0] or e.label
     return t
 
 
