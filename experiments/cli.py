@@ -204,7 +204,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"\nwrote {args.out}/outcome.json, run.png, ensemble.parquet and figures")
         if args.animate is not None:
             print(f"wrote {args.animate}")
-    model.remove_all_agents()
+    model.release()
     return 0
 
 

@@ -119,7 +119,7 @@ def _series_frame(task: ChunkTask, run: int) -> pd.DataFrame:
     while model.running:
         model.step()
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    model.remove_all_agents()
+    model.release()
     frame.insert(0, "run", run)
     return frame
 
@@ -169,20 +169,53 @@ def run_chunk(task: ChunkTask) -> ChunkDone:
 Progress = Callable[[ChunkDone], None]
 
 
-def run_local(tasks: list[ChunkTask], workers: int, progress: Progress) -> None:
-    """Run chunks on local processes (spawned, so safe on every platform).
+def start_method() -> str:
+    """How local workers start: forked where the platform can, else spawned.
+
+    Forked workers begin with this process's imports instead of paying for them again. Tasks
+    are plain picklable data and the worker a module-level function, so both give the same
+    rows.
+    """
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def run_local(
+    tasks: list[ChunkTask], workers: int, progress: Progress, method: str | None = None
+) -> None:
+    """Run chunks on local processes.
 
     One worker runs them in this process. With more, at most twice as many chunks as workers
     are in flight, so memory stays bounded whatever the sweep's size.
+
+    Args:
+        tasks: The chunks.
+        workers: Processes.
+        progress: Called with each finished chunk's report.
+        method: Start method of the processes (default: ``start_method()``).
     """
     if workers == 1:
         for task in tasks:
             progress(run_chunk(task))
         return
-    ctx = multiprocessing.get_context("spawn")
+    method = method or start_method()
+    if method == "fork":
+        _warm(tasks[0])
+    ctx = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for done in _bounded(pool.submit, tasks, 2 * workers):
             progress(done)
+
+
+def _warm(task: ChunkTask) -> None:
+    """Import the engine and solve the scenario's bargaining problem before forking.
+
+    Forked workers then start with both instead of each paying for them.
+    """
+    from model.bargaining import solutions_of
+    from model.ensemble import run_ensemble  # noqa: F401
+    from model.params import compile_scenario
+
+    solutions_of(compile_scenario(_scenario(task.scenario)))
 
 
 def _bounded(

@@ -55,7 +55,7 @@ def _series_runs(total: int, n: int) -> list[int]:
     return sorted({int(x) for x in np.linspace(0, total - 1, min(n, total)).round()})
 
 
-def _start(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict[str, Any]:
+def prepare_store(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict[str, Any]:
     """Create the store, or check that an existing one holds this very sweep."""
     if out.exists() and not out.is_dir():
         raise ScenarioError(str(out), "", "--out must be a folder, not a file")
@@ -167,14 +167,20 @@ def run_sweep(
 
     began = time.perf_counter()
     n_workers = workers or default_workers()
-    manifest = _start(sweep, out, chunk_size, series)
+    manifest = prepare_store(sweep, out, chunk_size, series)
     design = open_store(out).design
     tasks = plan(sweep, out, manifest, design)
     ran = sum(len(t.seeds) for t in tasks)
     failed = 0
     total = manifest["runs"]
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
     with tqdm(
-        total=total, initial=total - ran, unit="run", disable=not progress, desc=sweep.spec.name
+        total=total,
+        initial=total - ran,
+        unit="run",
+        disable=not progress,
+        desc=sweep.spec.name,
+        mininterval=0.5,
     ) as bar:
 
         def report(done: ChunkDone) -> None:

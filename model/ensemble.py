@@ -37,5 +37,5 @@ def run_ensemble(
     while model.running:
         model.step()
     table = model.results()
-    model.remove_all_agents()  # Mesa 3.3 keeps every model alive through Agent._ids otherwise
+    model.release()
     return table

@@ -292,6 +292,15 @@ class NegotiationModel(mesa.Model):
             f"{when}  {line}" if not line.startswith("  ") else f"{' ' * len(when)}{line}"
         )
 
+    def release(self) -> None:
+        """Let this model be garbage-collected once it is no longer referenced.
+
+        Mesa 3.3 keys its agent-id counters by model in a class attribute (``Agent._ids``),
+        which keeps every model ever built alive; loops that build many models call this.
+        """
+        self.remove_all_agents()
+        mesa.Agent._ids.pop(self, None)
+
     def outcome_of(self, run: int) -> Outcome:
         """The outcome of one run (status "running" while it has not ended)."""
         row = (

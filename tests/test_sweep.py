@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +20,9 @@ import model.ensemble
 from experiments.analysis import analyze
 from experiments.design import design_points, run_seeds
 from experiments.replay import replay
+from experiments.runner import run_local
 from experiments.store import RUNS, done_chunks, open_store
-from experiments.sweep import run_sweep
+from experiments.sweep import plan, prepare_store, run_sweep
 from experiments.sweep_file import load_sweep
 from model import NegotiationModel
 
@@ -220,6 +222,24 @@ def test_local_processes_and_a_local_dask_cluster_write_the_same_rows(
     expected = stored_runs(grid_store)
     pd.testing.assert_frame_equal(stored_runs(tmp_path / "procs"), expected)
     pd.testing.assert_frame_equal(stored_runs(tmp_path / "dask"), expected)
+
+
+def test_spawned_and_forked_workers_write_the_same_rows(tmp_path: Path, grid_store: Path) -> None:
+    sweep = load_sweep(write(tmp_path, GRID))
+    out = tmp_path / "spawned"
+    manifest = prepare_store(sweep, out, 70, 3)
+    run_local(plan(sweep, out, manifest, open_store(out).design), 2, lambda _: None, "spawn")
+    pd.testing.assert_frame_equal(stored_runs(out), stored_runs(grid_store))
+    spawned, forked = open_store(out), open_store(grid_store)
+    for run in (0, 120, 239):
+        pd.testing.assert_frame_equal(spawned.series(run), forked.series(run))
+
+
+def test_chunks_leave_no_model_alive() -> None:
+    before = len(mesa.Agent._ids)
+    for start in (0, 500, 1000):
+        model.ensemble.run_ensemble("june2025", np.arange(start, start + 500, dtype=np.uint64))
+    assert len(mesa.Agent._ids) == before
 
 
 def test_a_sweep_killed_with_sigkill_and_restarted_has_every_run_once(tmp_path: Path) -> None:

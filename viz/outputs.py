@@ -61,7 +61,7 @@ def write_run_figures(
         written.append(_save(out, "utility_plane.png", lambda: utility_plane_figure(model)))
     written.append(_save(out, "survival.png", lambda: survival_figure(table, scenario)))
     written.append(_save(out, "terms.png", lambda: term_distributions_figure(table, scenario)))
-    model.remove_all_agents()  # Mesa 3.3 keeps every model alive through Agent._ids otherwise
+    model.release()
     return written
 
 
@@ -71,5 +71,5 @@ def write_animation(
     """Write the film of one run (GIF or MP4); returns the number of frames."""
     history = record_run(scenario, seed, overrides)
     frames = animate_run(history, path)
-    history.model.remove_all_agents()
+    history.model.release()
     return frames
