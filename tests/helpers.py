@@ -262,3 +262,19 @@ def check_all_runs(model: NegotiationModel) -> None:
     assert not model.running
     for run in range(model.state.runs):
         check_run(model, run)
+
+
+def run_main(argv: list[str]) -> tuple[int, str, str]:
+    """Call ``negotiate``'s ``main`` in-process, returning (status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from experiments.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else 1
+    return status, out.getvalue(), err.getvalue()

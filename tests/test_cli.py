@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -16,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import run_main
 
 from experiments.cli import main
 from model import load_scenario
@@ -36,15 +35,6 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=reject)
 
 
-def run_main(argv: list[str]) -> tuple[int, str, str]:
-    """Call ``main`` in-process, returning (status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main(argv)
-        except SystemExit as exc:
-            status = exc.code if isinstance(exc.code, int) else 1
-    return status, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
@@ -13,8 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import run_main
 
-from experiments.cli import main
 from experiments.compare import compare, comparison_figure, comparison_lines, survival
 from experiments.summary import summarize
 from model import load_scenario, run_ensemble
@@ -25,14 +23,6 @@ A, B = "june2025", "hawkish_cabinet"
 RUNS, SEED = 60, 5
 
 
-def run_main(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main(argv)
-        except SystemExit as exc:
-            status = exc.code if isinstance(exc.code, int) else 1
-    return status, out.getvalue(), err.getvalue()
 
 
 def strict_json(text: str) -> Any:

@@ -13,8 +13,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import assert_rows_equal, run_to_end
-from test_cli import run_main
+from helpers import assert_rows_equal, run_main, run_to_end
 
 import model.ensemble
 from experiments.analysis import analyze

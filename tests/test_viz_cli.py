@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import socket
 from pathlib import Path
 
 import pytest
+from helpers import run_main
 from PIL import Image
 
-from experiments.cli import main
 from viz import animation as anim
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -18,14 +16,6 @@ RUN_FIGURES = ["concession_graph.png", "positions.png", "utilities.png", "utilit
 ENSEMBLE_FIGURES = ["survival.png", "terms.png"]
 
 
-def run_main(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main(argv)
-        except SystemExit as exc:
-            status = exc.code if isinstance(exc.code, int) else 1
-    return status, out.getvalue(), err.getvalue()
 
 
 def test_out_writes_the_figures_next_to_run_png(tmp_path: Path) -> None:
