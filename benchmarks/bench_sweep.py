@@ -49,11 +49,13 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def measure(runs: int, workers: int, folder: Path) -> dict[str, float]:
+def measure(runs: int, workers: int, folder: Path, chunk_size: int | None) -> dict[str, float]:
     out = folder / f"out_{runs}_{workers}"
     shutil.rmtree(out, ignore_errors=True)
     argv = [NEGOTIATE, "sweep", str(sweep_file(folder, runs)), "--out", str(out),
             "--workers", str(workers), "--quiet"]
+    if chunk_size:
+        argv += ["--chunk-size", str(chunk_size)]
     began = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -96,13 +98,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--chunk-size", type=int, help="runs per chunk (default: the command's)")
     args = parser.parse_args()
     small, large = (10_000, 40_000) if args.quick else (100_000, 1_000_000)
     results = {"machine": machine(), "runs": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for runs, workers in ((small, 1), (small, 2), (large, 2)):
-            r = measure(runs, workers, folder)
+            r = measure(runs, workers, folder, args.chunk_size)
             results["runs"].append(r)
             print(f"{runs:>9,} runs, {workers} worker(s): {r['seconds']:6.1f} s end to end "
                   f"({r['sweep_seconds']:5.1f} s in the sweep), {r['runs_per_s']:8,.0f} runs/s, "

@@ -12,18 +12,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from experiments import sweep_commands
 from experiments.io import json_safe, write_atomic, write_json
-from experiments.summary import summarize, summary_lines
-from model import DEFAULT_SCENARIO, NegotiationModel, ScenarioError, list_scenarios, load_scenario
-from model.ensemble import run_ensemble
+from model import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
 from model.rng import SEED_BITS
 from model.schema import Scenario
+
+if TYPE_CHECKING:  # the engine (Mesa, pandas) is imported by the commands that run it
+    import pandas as pd
+
+    from model.negotiation import NegotiationModel
 
 CHUNK = 10_000  # runs per ensemble call: bounds memory and paces the progress bar
 EXIT_USAGE = 2
@@ -139,7 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _ensemble(
     scenario: Scenario, seed: int, runs: int, progress: bool, overrides: dict[str, Any]
 ) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
     from tqdm.auto import tqdm
+
+    from model.ensemble import run_ensemble
 
     parts = []
     with tqdm(total=runs, unit="run", disable=not progress, desc="ensemble", leave=False) as bar:
@@ -168,6 +172,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from viz.animation import check_animation_path
 
         check_animation_path(args.animate)  # an unwritable film fails before any work
+    from experiments.summary import summarize, summary_lines
+    from model.negotiation import NegotiationModel
+
     model = NegotiationModel(scenario, rng=args.seed, overrides=overrides or None)
     while model.running:
         model.step()

@@ -45,7 +45,7 @@ def add_parsers(sub: Any) -> None:
         "--chunk-size",
         type=_count("--chunk-size", 1),
         default=None,
-        help="runs per chunk (default 10,000; a resumed sweep keeps its own)",
+        help="runs per chunk (default 5,000; a resumed sweep keeps its own)",
     )
     sw.add_argument(
         "--series",
