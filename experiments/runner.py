@@ -8,6 +8,7 @@ they are recorded with status ``error`` and their message, and the others run as
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -21,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from experiments.allocator import keep_freed_memory
 from experiments.design import PARAM_PREFIX
 from experiments.store import chunk_path, series_path, write_parquet
 from model.schema import Scenario
@@ -199,18 +201,29 @@ def run_local(
         return
     method = method or start_method()
     if method == "fork":
-        _warm(tasks[0])
+        warm(tasks[0])
+        # Objects inherited from the parent stay out of the children's collections, so the
+        # children do not copy the pages that hold them (see gc.freeze).
+        gc.freeze()
     ctx = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for done in _bounded(pool.submit, tasks, 2 * workers):
-            progress(done)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=keep_freed_memory
+        ) as pool:
+            for done in _bounded(pool.submit, tasks, 2 * workers):
+                progress(done)
+    finally:
+        gc.unfreeze()
 
 
-def _warm(task: ChunkTask) -> None:
-    """Import the engine and solve the scenario's bargaining problem before forking.
+def warm(task: ChunkTask) -> None:
+    """Import the engine and solve the scenario's bargaining problem in this process.
 
-    Forked workers then start with both instead of each paying for them.
+    Both are done once per sweep: chunks run here reuse them, and forked workers start with
+    them instead of each paying for them. A second call costs next to nothing. The allocator
+    is set to keep freed memory for reuse (``keep_freed_memory``), here and in forked workers.
     """
+    keep_freed_memory()
     from model.bargaining import solutions_of
     from model.ensemble import run_ensemble  # noqa: F401
     from model.params import compile_scenario

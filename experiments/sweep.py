@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.design import design_points, sweep_seeds
-from experiments.runner import ChunkDone, ChunkTask, default_workers, run_dask, run_local
+from experiments.runner import ChunkDone, ChunkTask, default_workers, run_dask, run_local, warm
 from experiments.store import (
     DESIGN,
     MANIFEST,
@@ -42,12 +42,15 @@ class SweepResult:
         ran: Runs run by this call (the rest were stored already).
         failed: Runs of this call that failed.
         seconds: Wall time of this call.
+        setup_seconds: Part of it spent before the first run: preparing the store, loading
+            the engine and solving the scenario's bargaining problem.
     """
 
     runs: int
     ran: int
     failed: int
     seconds: float
+    setup_seconds: float = 0.0
 
 
 def _series_runs(total: int, n: int) -> list[int]:
@@ -173,6 +176,10 @@ def run_sweep(
     design = open_store(out).design
     tasks = plan(sweep, out, manifest, design)
     ran = sum(len(t.seeds) for t in tasks)
+    local = bool(tasks) and not (dask or scheduler)
+    if local:
+        warm(tasks[0])
+    setup = time.perf_counter() - began
     failed = 0
     total = manifest["runs"]
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
@@ -190,11 +197,17 @@ def run_sweep(
             failed += done.failed
             bar.update(done.runs)
 
-        if tasks and (dask or scheduler):
-            run_dask(tasks, n_workers, scheduler, report)
-        elif tasks:
+        if local:
             run_local(tasks, n_workers, report)
+        elif tasks:
+            run_dask(tasks, n_workers, scheduler, report)
     if tasks or manifest.get("finished") is None:
         manifest = open_store(out).manifest | {"finished": now()}
         write_manifest(out, manifest)
-    return SweepResult(runs=total, ran=ran, failed=failed, seconds=time.perf_counter() - began)
+    return SweepResult(
+        runs=total,
+        ran=ran,
+        failed=failed,
+        seconds=time.perf_counter() - began,
+        setup_seconds=setup,
+    )

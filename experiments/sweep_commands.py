@@ -82,8 +82,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     rate = result.ran / result.seconds if result.seconds > 0 else 0.0
     print(
         f"{sweep.spec.name}: {result.runs:,} runs in {args.out} — ran {result.ran:,} now "
-        f"in {result.seconds:.1f} s ({rate:,.0f} runs/s), {result.runs - result.ran:,} were "
-        "stored already; "
+        f"in {result.seconds:.1f} s ({rate:,.0f} runs/s; {result.setup_seconds:.1f} s of it "
+        f"setting up), {result.runs - result.ran:,} were stored already; "
         f"{result.failed:,} failed"
     )
     return 0

@@ -306,4 +306,3 @@ def check_frontier(folder: Path, runs: int) -> Check:
         passed=bool(table["holds"].all()),
         figure=figure,
     )
-

@@ -287,4 +287,3 @@ def check_two_level(folder: Path, runs: int) -> Check:
         figure=figure,
         notes=[f"{runs:,} runs per row (scenario two_level; reservations 0.35 ± 0.1)."],
     )
-

@@ -358,7 +358,9 @@ def _frontier(problem: Problem) -> tuple[Array, Array]:
     exact oracle (``Problem.best``): a point of U beyond the facet is a missed vertex, added
     to the hull (incrementally), until no facet is beaten. With linear values U has finitely
     many vertices and the result is exact; a curved frontier of three or more parties stops at
-    ``MAX_VERTICES``.
+    ``MAX_VERTICES``. Nearly degenerate problems (common with five parties or more) get a
+    joggled hull, whose facets are exact only to its joggle: refining stops once only known
+    vertices beat them.
     """
     n_p = problem.weights.shape[0]
     # Below every point of U: the floor the vertices are pushed down to.
@@ -377,9 +379,17 @@ def _frontier(problem: Problem) -> tuple[Array, Array]:
         if not beyond.any():
             break
         new = np.unique(found[beyond], axis=0)
-        frontier = np.unique(np.vstack([frontier, new]), axis=0)
+        grown = np.unique(np.vstack([frontier, new]), axis=0)
+        if len(grown) == len(frontier):
+            # Only known vertices beat a facet (one clipped to a non-negative normal, or of a
+            # joggled hull): there is no vertex left for the hull to take in.
+            break
+        frontier = grown
         if hull is not None:
-            hull.add_points(_pushed(new, low, floor=False))
+            try:
+                hull.add_points(_pushed(new, low, floor=False))
+            except QhullError:  # nearly degenerate: joggled hulls from here on
+                hull = None
         facets = _pareto_facets(hull, frontier, low)
     if hull is not None:
         hull.close()
@@ -458,10 +468,13 @@ SOLVED_MAX = 256  # distinct problems kept per process (a sweep's chunks share t
 def solutions_of(c: Compiled, run: int = 0) -> Solutions:
     """The solutions of one run's problem, computed once per distinct problem in a process."""
     problem = problem_of(c, run)
-    key = b"".join(
-        a.tobytes()
-        for a in (problem.weights, problem.ideal, problem.curvature, problem.disagreement)
-    ) + repr(problem.pies).encode()
+    key = (
+        b"".join(
+            a.tobytes()
+            for a in (problem.weights, problem.ideal, problem.curvature, problem.disagreement)
+        )
+        + repr(problem.pies).encode()
+    )
     if key not in _SOLVED:
         if len(_SOLVED) >= SOLVED_MAX:
             _SOLVED.pop(next(iter(_SOLVED)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -283,6 +284,26 @@ def test_page_steps_resets_and_moves_a_slider(session: Any) -> None:
     assert "Seed 3;" in note and "sides.us.cohesion = 0.9" in note
     click(rc, "Step")
     assert "Round 1" in " ".join(texts(rc))
+
+
+def app_models_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, AppModel) for o in gc.get_objects())
+
+
+def test_reset_lets_the_replaced_models_go(session: Any) -> None:
+    rc = render_page()
+
+    def resets(n: int) -> int:
+        for _ in range(n):
+            click(rc, "Step")
+            click(rc, "Reset")
+        return app_models_alive()
+
+    # The page's first model, the one on show and the one last replaced (still named by the
+    # previous render) stay; the rest are freed, however often Reset is pressed.
+    after_two = resets(2)
+    assert resets(6) == after_two
 
 
 def test_scenario_picker_changes_model_and_controls(session: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from model import NegotiationModel, run_ensemble
 from model.bargaining import Problem, problem_of, solutions_of, solve
 from model.loading import load_scenario
 from model.params import apply_overrides, compile_scenario
+from model.schema import Scenario
 
 ORACLE = settings(
     max_examples=30,
@@ -292,6 +294,29 @@ def test_frontier_distance_finds_every_vertex_with_three_parties() -> None:
         egal_gain, abs=EXACT
     )
     assert np.all(sol.frontier_distance(u) >= best_equal_gain(u, u) - EXACT)
+
+
+@pytest.mark.parametrize("name", ["five_parties_qhull_gives_up", "five_parties_joggled_hull"])
+def test_nearly_degenerate_five_party_problems_are_solved(name: str) -> None:
+    # Found by the random-scenario tests. In the first, qhull gave up while adding vertices to
+    # the hull (every run then failed); in the second, the joggled hull's facets kept being
+    # beaten by vertices already found, so refining never ended.
+    path = Path(__file__).parent / "data" / f"{name}.json"
+    scenario = Scenario.model_validate_json(path.read_text(encoding="utf-8"))
+    sol = solve(problem_of(compile_scenario(scenario)))
+    normal, offset = sol.facets[:, :-1], sol.facets[:, -1]
+    beyond = (sol.frontier @ normal.T - offset[None, :]) / normal.sum(axis=1)[None, :]
+    assert beyond.max() < 1e-8  # every vertex found lies inside every facet
+    d = sol.problem.disagreement
+    if sol.zopa:
+        assert sol.egalitarian is not None
+        gain = (sol.egalitarian.utility - d).min()
+        assert sol.frontier_distance(d[None])[0] == pytest.approx(gain, abs=1e-6)
+    else:
+        assert sol.frontier_distance(d[None])[0] == 0.0
+    table = run_ensemble(scenario, [3, 4])
+    single = run_to_end(NegotiationModel(scenario, rng=4))
+    assert_rows_equal(single.outcome.to_row(), table.iloc[1].to_dict(), name)
 
 
 def test_nash_with_three_parties_and_a_curved_value_beats_every_grid_package() -> None:

@@ -35,8 +35,6 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=reject)
 
 
-
-
 @pytest.fixture(scope="module")
 def json_doc() -> dict[str, Any]:
     status, out, err = run_main(["run", "--runs", str(RUNS), "--seed", str(SEED), "--json"])
@@ -152,8 +150,15 @@ def test_quiet_run_prints_only_the_summary() -> None:
 
 
 OUT_FILES = [
-    "concession_graph.png", "ensemble.parquet", "outcome.json", "positions.png", "run.png",
-    "survival.png", "terms.png", "utilities.png", "utility_plane.png",
+    "concession_graph.png",
+    "ensemble.parquet",
+    "outcome.json",
+    "positions.png",
+    "run.png",
+    "survival.png",
+    "terms.png",
+    "utilities.png",
+    "utility_plane.png",
 ]
 
 

@@ -23,8 +23,6 @@ A, B = "june2025", "hawkish_cabinet"
 RUNS, SEED = 60, 5
 
 
-
-
 def strict_json(text: str) -> Any:
     def reject(name: str) -> None:
         raise ValueError(f"not valid JSON: {name}")

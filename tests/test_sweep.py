@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import pytest
 from helpers import assert_rows_equal, run_main, run_to_end
 
 import model.ensemble
+from experiments.allocator import keep_freed_memory
 from experiments.analysis import analyze
 from experiments.design import design_points, run_seeds
 from experiments.replay import replay
@@ -86,8 +89,12 @@ def test_grid_design_is_every_combination_with_constants_apart(tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("kind", "extra", "points"),
-    [("sobol", "", 8 * (2 + 2)), ("sobol", "second_order = true", 8 * (2 * 2 + 2)),
-     ("morris", "levels = 4", 8 * (2 + 1)), ("latin", "", 8)],
+    [
+        ("sobol", "", 8 * (2 + 2)),
+        ("sobol", "second_order = true", 8 * (2 * 2 + 2)),
+        ("morris", "levels = 4", 8 * (2 + 1)),
+        ("latin", "", 8),
+    ],
 )
 def test_sampled_designs_have_salib_sizes_inside_their_ranges(
     tmp_path: Path, kind: str, extra: str, points: int
@@ -234,6 +241,42 @@ def test_spawned_and_forked_workers_write_the_same_rows(tmp_path: Path, grid_sto
         pd.testing.assert_frame_equal(spawned.series(run), forked.series(run))
 
 
+def test_forked_workers_leave_the_collector_unfrozen(tmp_path: Path) -> None:
+    sweep = load_sweep(write(tmp_path, GRID))
+    result = run_sweep(sweep, tmp_path / "procs", workers=2, chunk_size=120)
+    assert result.ran == 240
+    assert 0 < result.setup_seconds < result.seconds
+    assert gc.get_freeze_count() == 0
+
+
+FAULTS = """
+import resource, sys
+import numpy as np
+from experiments.allocator import keep_freed_memory
+from model.ensemble import run_ensemble
+if sys.argv[1] == "keep":
+    assert keep_freed_memory()
+run_ensemble("june2025", np.arange(2000, dtype=np.uint64))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for start in (2000, 4000, 6000):
+    run_ensemble("june2025", np.arange(start, start + 2000, dtype=np.uint64))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_chunks_reuse_freed_memory_instead_of_faulting_it_in_again() -> None:
+    assert keep_freed_memory() and keep_freed_memory()
+    faults = {}
+    for mode in ("keep", "default"):
+        done = subprocess.run(
+            [sys.executable, "-c", FAULTS, mode], capture_output=True, text=True, check=True
+        )
+        faults[mode] = int(done.stdout.strip())
+    # Measured: about 1,000 page faults a chunk with freed memory kept, 5,000 without.
+    assert faults["keep"] * 2 < faults["default"], faults
+
+
 def test_chunks_leave_no_model_alive() -> None:
     before = len(mesa.Agent._ids)
     for start in (0, 500, 1000):
@@ -245,8 +288,18 @@ def test_a_sweep_killed_with_sigkill_and_restarted_has_every_run_once(tmp_path: 
     text = GRID.replace("replicates = 40", "replicates = 400")  # 2,400 runs in 48 chunks
     path = write(tmp_path, text)
     out = tmp_path / "killed"
-    argv = [NEGOTIATE, "sweep", str(path), "--out", str(out), "--workers", "2",
-            "--chunk-size", "50", "--quiet"]
+    argv = [
+        NEGOTIATE,
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--chunk-size",
+        "50",
+        "--quiet",
+    ]
     proc = subprocess.Popen(argv, start_new_session=True, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while len(done_chunks(out)) < 5 and time.monotonic() < deadline and proc.poll() is None:
@@ -306,7 +359,8 @@ def test_analysis_refuses_sensitivity_indices_with_failed_runs(
     assert clean.refusal is None
     assert set(clean.sensitivity) == {"deal_probability", "mean_day"}
     assert list(clean.sensitivity["deal_probability"].index) == [
-        "sides.us.cohesion", "parties.lutnick.strategy.exponent"
+        "sides.us.cohesion",
+        "parties.lutnick.strategy.exponent",
     ]
     real = model.ensemble.run_ensemble
     bad = int(run_seeds(5, 0, 256)[3])
@@ -382,14 +436,20 @@ BAD = [
     ("out_of_range", GRID.replace("[0.2, 0.8]", "[0.2, 1.8]"), "parameters.sides.us.cohesion"),
     ("range_order", GRID.replace("[0.0, 0.8]", "[0.8, 0.0]"), "low < high"),
     ("grid_range_without_steps", GRID.replace(", steps = 3", ""), "needs steps"),
-    ("sobol_values", SOBOL.replace("{ range = [0.1, 0.9] }", "{ values = [0.1, 0.9] }"),
-     "needs range"),
+    (
+        "sobol_values",
+        SOBOL.replace("{ range = [0.1, 0.9] }", "{ values = [0.1, 0.9] }"),
+        "needs range",
+    ),
     ("sobol_points", SOBOL.replace("points = 8", "points = 10"), "power of two"),
     ("design_kind", GRID.replace('kind = "grid"', 'kind = "factorial"'), "design.kind"),
     ("no_scenario", GRID.replace('"june2025"', '"atlantis"'), "scenario"),
     ("seed", GRID.replace("seed = 11", "seed = -1"), "seed"),
-    ("two_kinds", GRID.replace("{ values = [0.2, 0.8] }", "{ values = [0.2], range = [0, 1] }"),
-     "exactly one"),
+    (
+        "two_kinds",
+        GRID.replace("{ values = [0.2, 0.8] }", "{ values = [0.2], range = [0, 1] }"),
+        "exactly one",
+    ),
 ]
 
 
@@ -413,8 +473,11 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path: Path, grid_store: P
 
 @pytest.mark.parametrize(
     ("flags", "needle"),
-    [(["--workers", "0"], "--workers"), (["--series", "x"], "--series"),
-     (["--chunk-size", "-3"], "--chunk-size")],
+    [
+        (["--workers", "0"], "--workers"),
+        (["--series", "x"], "--series"),
+        (["--chunk-size", "-3"], "--chunk-size"),
+    ],
 )
 def test_bad_sweep_flags_are_one_line_and_exit_2(
     tmp_path: Path, flags: list[str], needle: str

@@ -16,8 +16,6 @@ RUN_FIGURES = ["concession_graph.png", "positions.png", "utilities.png", "utilit
 ENSEMBLE_FIGURES = ["survival.png", "terms.png"]
 
 
-
-
 def test_out_writes_the_figures_next_to_run_png(tmp_path: Path) -> None:
     out = tmp_path / "out"
     status, text, err = run_main(

@@ -59,8 +59,11 @@ def sweep_run_params(source: SweepRun) -> dict[str, Any]:
     """SolaraViz ``model_params`` for a stored run: its scenario, seed and fixed parameters."""
     params: dict[str, Any] = {
         "scenario": source.scenario,
-        "seed": {"type": "InputText", "value": str(source.seed),
-                 "label": "Seed (press Enter, then Reset)"},
+        "seed": {
+            "type": "InputText",
+            "value": str(source.seed),
+            "label": "Seed (press Enter, then Reset)",
+        },
         "fixed": dict(source.fixed),
     }
     for control in controls_for(source.scenario):
@@ -97,7 +100,12 @@ def SweepRunPicker(on_open: Callable[[SweepRun | None], None], current: SweepRun
         if error:
             solara.Error(error)
         if current is not None:
-            fixed = ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}"
-                              for k, v in current.fixed.items())
-            solara.Text(f"Run {current.run} ({current.status}), seed {current.seed}; "
-                        f"fixed: {fixed or 'nothing'}", style={"font-size": "0.85em"})
+            fixed = ", ".join(
+                f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}"
+                for k, v in current.fixed.items()
+            )
+            solara.Text(
+                f"Run {current.run} ({current.status}), seed {current.seed}; "
+                f"fixed: {fixed or 'nothing'}",
+                style={"font-size": "0.85em"},
+            )

@@ -42,8 +42,14 @@ def sensitivity_figure(table: pd.DataFrame, output: str) -> Figure:
     else:
         ax.scatter(table["mu_star"], table["sigma"], color=BAR_COLOURS[0])
         for name, x, s in zip(names, table["mu_star"], table["sigma"], strict=True):
-            ax.annotate(name, (x, s), fontsize=7, xytext=(3, 3), textcoords="offset points",
-                        annotation_clip=False)
+            ax.annotate(
+                name,
+                (x, s),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+                annotation_clip=False,
+            )
         ax.margins(x=0.25, y=0.15)  # room for the labels beside the points
         ax.set_xlabel("mu* (mean absolute elementary effect)", fontsize=9)
         ax.set_ylabel("sigma (interaction or non-linearity)", fontsize=9)
