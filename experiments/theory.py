@@ -48,10 +48,10 @@ def _markdown_table(df: pd.DataFrame) -> str:
             return "yes" if v else "**no**"
         if isinstance(v, float | np.floating):
             return f"{v:.4f}" if abs(v) < 1000 else f"{v:,.0f}"
-        return str(v)
+        return str(v).replace("|", "\\|")  # a bare bar would end the cell
 
     cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines = ["| " + " | ".join(fmt(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for _, row in df.iterrows():
         lines.append("| " + " | ".join(fmt(row[c]) for c in cols) + " |")
     return "\n".join(lines)

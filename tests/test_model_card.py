@@ -162,3 +162,25 @@ def test_things_to_try_lists_every_bundled_counterfactual() -> None:
     ]
     assert extending
     assert [name for name in extending if f"| `{name}` |" not in text] == []
+
+
+def _cells(line: str) -> int:
+    """Cells of a Markdown table row; an escaped bar (\\|) is text, not a border."""
+    return len(re.split(r"(?<!\\)\|", line.strip())) - 2
+
+
+@pytest.mark.parametrize(
+    "path", [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"], ids=lambda p: p.name
+)
+def test_every_markdown_table_row_has_its_headers_cells(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = []
+    for n, line in enumerate(lines):
+        if line.startswith("|") and n + 1 < len(lines) and re.match(r"^\|[-:| ]+\|$", lines[n + 1]):
+            width = _cells(line)
+            k = n + 2
+            while k < len(lines) and lines[k].startswith("|"):
+                if _cells(lines[k]) != width:
+                    bad.append(f"line {k + 1}: {_cells(lines[k])} cells, header {width}")
+                k += 1
+    assert not bad, bad
