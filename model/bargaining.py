@@ -42,6 +42,10 @@ MAX_CANDIDATES = 5_000  # a curved pie of three shares: a grid of 1/98
 DIRECTIONS = 4096  # weight vectors sampled to find the frontier's first vertices
 REFINE_TOL = 1e-10  # a facet is final when nothing in U lies further than this beyond it
 MAX_VERTICES = 20_000  # caps the refinement of a curved frontier of three or more parties
+# From five parties on, hulls are joggled from the start. Merging facets of a nearly degenerate
+# hull in five or more dimensions can fail inside qhull's triangulation, which SciPy does not
+# guard, and qhull then ends the whole process; joggled hulls have no facets to merge.
+JOGGLE_FROM = 5
 CHUNK = 4096
 
 
@@ -368,7 +372,11 @@ def _frontier(problem: Problem) -> tuple[Array, Array]:
     vertices, _ = problem.best(_directions(n_p))
     frontier = np.unique(vertices, axis=0)
     try:
-        hull = ConvexHull(np.unique(_pushed(frontier, low), axis=0), incremental=True)
+        hull = ConvexHull(
+            np.unique(_pushed(frontier, low), axis=0),
+            incremental=True,
+            qhull_options="QJ" if n_p >= JOGGLE_FROM else None,
+        )
     except QhullError:  # degenerate input: rebuild with joggled points every round instead
         hull = None
     facets = _pareto_facets(hull, frontier, low)

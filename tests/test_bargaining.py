@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -317,6 +319,27 @@ def test_nearly_degenerate_five_party_problems_are_solved(name: str) -> None:
     table = run_ensemble(scenario, [3, 4])
     single = run_to_end(NegotiationModel(scenario, rng=4))
     assert_rows_equal(single.outcome.to_row(), table.iloc[1].to_dict(), name)
+
+
+def test_qhull_cannot_end_the_process_on_a_nearly_degenerate_five_party_problem() -> None:
+    # Unjoggled, qhull's triangulation failed on this problem and ended the process with exit
+    # status 7 (SciPy does not guard it), so it is solved in a child process.
+    path = Path(__file__).parent / "data" / "five_parties_qhull_exits.json"
+    code = (
+        "import sys\n"
+        "from model.bargaining import problem_of, solve\n"
+        "from model.params import compile_scenario\n"
+        "from model.schema import Scenario\n"
+        "text = open(sys.argv[1], encoding='utf-8').read()\n"
+        "sol = solve(problem_of(compile_scenario(Scenario.model_validate_json(text))))\n"
+        "print(len(sol.frontier), len(sol.facets))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    vertices, facets = (int(x) for x in done.stdout.split())
+    assert vertices > 5 and facets > 5
 
 
 def test_nash_with_three_parties_and_a_curved_value_beats_every_grid_package() -> None:
