@@ -1,27 +1,89 @@
-"""The Mesa agent: one negotiator, holding its priorities, ideal point, reservation and strategy.
+"""The Mesa agent: one party at the table, and how it decides.
 
-A negotiator's numbers live in the model's arrays (one row per run) so that one agent steps a
-single run or a whole ensemble with the same code; its attributes read run 0 for display.
+A negotiator makes three decisions, asked of it by the protocol (the mechanism, in
+``model/protocol.py``), as in NegMAS's split of mechanism and negotiator:
+
+- ``aspire``: how much it insists on today (its aspiration, a utility), moved by its strategy;
+- ``propose``: the package it would put forward at that aspiration;
+- ``respond``: whether it accepts each package on the table, and why not when it does not.
+
+Every decision works on the party's own column for every run at once: arrays carry a leading
+run axis, so one agent steps a single run for a class or a hundred thousand for a sweep. To
+change how a party behaves, subclass ``Negotiator``, replace one method, and pass the class to
+``NegotiationModel(..., negotiators={"akazawa": MyNegotiator})``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
+import numpy.typing as npt
 
 from agents.offers import OfferView
-from agents.strategies import StrategyContext, make_strategy
-from model.state import elapsed
+from agents.strategies import Strategy, StrategyContext, make_strategy
+from model.concessions import ConcessionLedger
+from model.params import Compiled
+from model.state import State, day_weights, elapsed, take
+from model.utility import (
+    TOLERANCE,
+    bound,
+    concession_order,
+    opponent_targets,
+    pie_targets,
+    positions,
+    utilities,
+)
 
-if TYPE_CHECKING:
-    from model.negotiation import NegotiationModel
+Array = npt.NDArray[np.float64]
+Rows = slice | npt.NDArray[np.intp]
+ALL: slice = slice(None)
+
+
+class Reason(IntEnum):
+    """Why a party answers a package as it does."""
+
+    ACCEPTS = 0
+    BELOW_ASPIRATION = 1  # worth less to the party than it insists on today
+    OUTSIDE_WIN_SET = 2  # its own principals would not ratify it
+
+
+@dataclass
+class Verdict:
+    """A party's answer to K packages in n runs.
+
+    Attributes:
+        accepts: (n, K) whether it accepts each package.
+        reason: (n, K) a ``Reason`` code for each answer.
+        utility: (n, K) what each package is worth to the party today.
+    """
+
+    accepts: npt.NDArray[np.bool_]
+    reason: npt.NDArray[np.int8]
+    utility: Array
+
+
+class Table(Protocol):
+    """What a negotiator sees of the negotiation it sits in (the Mesa model)."""
+
+    compiled: Compiled
+    state: State
+    ledger: ConcessionLedger
+    day: int
+
+    def win_sets(self, rows: Rows, day: int) -> tuple[Array, Array]:
+        """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each."""
+        ...
 
 
 class Negotiator(mesa.Agent):
-    """A party at the table.
+    """A party at the table: its priorities, ideal point, reservation, strategy and decisions.
+
+    The public arrays (``priorities``, ``ideal``, ``clout``, ``reservation``, ``aspiration``,
+    ``position``) hold one row per run; a single run is row 0.
 
     Attributes:
         key: The party's key in the scenario.
@@ -29,97 +91,186 @@ class Negotiator(mesa.Agent):
         side: Key of the party's side.
         role: What the party does.
         index: The party's column in the model's arrays.
-        strategy: Its concession strategy.
+        strategy: Its concession strategy (see ``agents.strategies``).
+        strategy_params: The strategy's parameters, (R|1,) each.
     """
 
-    model: NegotiationModel
+    model: Any  # a Table; typed loosely because mesa.Agent declares it a mesa.Model
 
-    def __init__(self, model: NegotiationModel, index: int) -> None:
-        """Create the negotiator for party ``index`` of the model's scenario."""
-        super().__init__(model)
-        spec = model.scenario.parties[index]
-        self.key = spec.key
-        self.name = spec.name
-        self.side = spec.side
-        self.role = spec.role
+    def __init__(self, model: Table, index: int) -> None:
+        """Seat the negotiator for party ``index`` of the model's scenario."""
+        super().__init__(model)  # type: ignore[arg-type]
+        c = model.compiled
+        spec = c.scenario.parties[index]
+        self.key, self.name, self.side, self.role = spec.key, spec.name, spec.side, spec.role
         self.index = index
-        self.strategy = make_strategy(spec.strategy.kind)
-        prefix = f"strategy.{index}."
-        self._params = {
-            k[len(prefix) :]: v
-            for k, v in model.compiled.run_params.items()
-            if k.startswith(prefix)
-        }
+        self.side_index = int(c.side_of[index])
+        self.strategy: Strategy = make_strategy(spec.strategy.kind)
+        self.strategy_params: dict[str, Array] = c.strategy_params[index]
+        self._col = np.array([index], dtype=np.intp)
+        self._path = self._concession_path(c)
+
+    # --- what the party holds, one row per run ------------------------------------------------
 
     @property
-    def priorities(self) -> dict[str, float]:
-        """Priority weight per issue (run 0)."""
-        w = self.model.compiled.weights[0, self.index]
-        return dict(zip(self.model.compiled.issue_keys, map(float, w), strict=True))
+    def priorities(self) -> Array:
+        """Priority weight of each issue, (R|1, I)."""
+        return self.model.compiled.weights[:, self.index]
 
     @property
-    def ideal(self) -> dict[str, float]:
-        """Ideal point per issue in real units (run 0)."""
-        c = self.model.compiled
-        real = c.to_real(c.ideal[0, self.index])
-        return dict(zip(c.issue_keys, map(float, real), strict=True))
+    def ideal(self) -> Array:
+        """Ideal point, normalised to [0, 1] per issue, (R|1, I)."""
+        return self.model.compiled.ideal[:, self.index]
 
     @property
-    def clout(self) -> float:
-        """Clout within the side (run 0)."""
-        return float(self.model.compiled.clout[0, self.index])
+    def clout(self) -> Array:
+        """Clout within its side, (R|1,)."""
+        return self.model.compiled.clout[:, self.index]
 
     @property
-    def reservation(self) -> float:
-        """Reservation utility drawn for run 0."""
-        return float(self.model.state.reservation[0, self.index])
+    def reservation(self) -> Array:
+        """Reservation utility drawn for each run: no deal is worth this much to it, (R,)."""
+        return self.model.state.reservation[:, self.index]
 
     @property
-    def aspiration(self) -> float:
-        """Current aspiration of run 0."""
-        return float(self.model.state.aspiration[0, self.index])
+    def aspiration(self) -> Array:
+        """Today's aspiration in each run: the utility it insists on, (R,)."""
+        return self.model.state.aspiration[:, self.index]
 
     @property
-    def strategy_kind(self) -> str:
-        """The kind of the negotiator's strategy (agents are grouped by it each day)."""
-        return self.strategy.kind
+    def position(self) -> Array:
+        """The package it would table today in each run, normalised, (R, I)."""
+        return self.propose()
 
-    def update_aspiration(self) -> None:
-        """Move today's aspiration by the strategy, in every run still running."""
-        update_aspirations([self])
+    # --- its decisions ------------------------------------------------------------------------
 
+    def aspire(self) -> None:
+        """Move today's aspiration by the party's strategy, in every run still running.
 
-def update_aspirations(group: Sequence[Negotiator]) -> None:
-    """Move the aspirations of negotiators sharing one strategy kind, in one vectorised call.
-
-    Args:
-        group: Negotiators of one model whose strategies are of the same kind.
-    """
-    first = group[0]
-    m, s, c = first.model, first.model.state, first.model.compiled
-    cols = np.array([a.index for a in group], dtype=np.intp)
-    params = m.group_params.get(tuple(cols))
-    if params is None:  # stacked once: parameters never change during a run
-        names = first._params.keys()
+        The party looks at the time left to the deadline (sped up by event urgency and market
+        stress), its reservation, yesterday's aspiration, what it has received from the other
+        sides' concessions and, for reciprocal and Zeuthen strategies, the offers on the table.
+        It decides how much utility it insists on today: never more than yesterday, never less
+        than its reservation. Runs that have ended keep theirs.
+        """
+        m = self.model
+        s, c, col = m.state, m.compiled, self._col
+        tau = elapsed(s, c, m.day, col)
+        # Full-shape, contiguous parameters: numpy takes shortcuts (x**2 as x*x) for broadcast
+        # operands, which would make a run's last bits depend on the size of its ensemble.
         params = {
-            n: np.stack(np.broadcast_arrays(*(a._params[n] for a in group)), axis=1) for n in names
+            n: np.ascontiguousarray(np.broadcast_to(v[:, None], tau.shape))
+            for n, v in self.strategy_params.items()
         }
-        m.group_params[tuple(cols)] = params
-    tau = elapsed(s, c, m.day, cols)
-    # Full-shape, contiguous parameters: numpy takes shortcuts (x**2 as x*x) for broadcast
-    # operands, which would make a run's last bits depend on the size of its ensemble.
-    params = {n: np.ascontiguousarray(np.broadcast_to(v, tau.shape)) for n, v in params.items()}
-    view = OfferView(m, cols)
-    ctx = StrategyContext(
-        tau=tau,
-        reservation=s.reservation[:, cols],
-        previous=s.aspiration[:, cols],
-        received=m.ledger.received[:, cols],
-        params=params,
-        offers=view,
-    )
-    new = first.strategy.aspiration(ctx)
-    s.aspiration[:, cols] = np.where(s.active[:, None], new, ctx.previous)
-    if first.strategy.answers_offers:
-        replied = s.active[:, None] & view.fresh
-        s.replied[:, cols] = np.where(replied, s.rounds[:, None], s.replied[:, cols])
+        view = OfferView(self)
+        ctx = StrategyContext(
+            tau=tau,
+            reservation=s.reservation[:, col],
+            previous=s.aspiration[:, col],
+            received=m.ledger.received[:, col],
+            params=params,
+            offers=view,
+        )
+        new = self.strategy.aspiration(ctx)
+        s.aspiration[:, col] = np.where(s.active[:, None], new, ctx.previous)
+        if self.strategy.answers_offers:
+            replied = s.active[:, None] & view.fresh
+            s.replied[:, col] = np.where(replied, s.rounds[:, None], s.replied[:, col])
+
+    def propose(self, rows: Rows = ALL, day: int | None = None) -> Array:
+        """The package this party would put forward today, in runs ``rows``.
+
+        Starting from its ideal point, the party gives way issue by issue toward what the other
+        sides want (their ideals, weighted by clout and priority), first where they care most
+        relative to itself, until the package is worth exactly its aspiration to it. It never
+        offers what its own principals would not ratify: the package lies inside its side's
+        win-set for the day.
+
+        Args:
+            rows: The runs (a slice or indices); default all.
+            day: The day whose win-set applies; default the model's current day.
+
+        Returns:
+            (n, I) normalised packages, one per run of ``rows``.
+        """
+        aspiration = self.model.state.aspiration[rows][:, self._col]
+        return self.package_at(aspiration, rows, day)
+
+    def respond(self, packages: Array, rows: Rows = ALL) -> Verdict:
+        """Whether this party accepts each package on the table, and why not when it does not.
+
+        The party scores each package with today's priorities (the yen can move them) and
+        accepts it when it is worth at least today's aspiration and lies inside what its own
+        principals would ratify (its side's win-set today).
+
+        Args:
+            packages: (n, K) ... (n, K, I) normalised packages for the n runs of ``rows``.
+            rows: The runs.
+
+        Returns:
+            The verdict on each package in each run.
+        """
+        m = self.model
+        c, s, col = m.compiled, m.state, self._col
+        weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights, rows)[:, col]
+        ideal = take(c.ideal, rows)[:, col]
+        util = utilities(packages, weights, ideal, take(c.curvature, rows)[:, col])[..., 0]
+        worth = util >= s.aspiration[rows][:, col] - TOLERANCE
+        reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
+        if c.has_bounds[self.side_index]:
+            lo, hi = m.win_sets(rows, m.day)
+            lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
+            inside = ((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE)).all(axis=-1)
+            reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
+            worth &= inside
+        return Verdict(accepts=worth, reason=reason, utility=util)
+
+    # --- how it builds a package ----------------------------------------------------------------
+
+    def package_at(self, aspiration: Array, rows: Rows, day: int | None = None) -> Array:
+        """The package the party would table at the given aspirations.
+
+        Args:
+            aspiration: (n, 1) utility levels, one per run of ``rows``.
+            rows: The runs whose parameters apply.
+            day: The day whose win-set applies; default the model's current day.
+
+        Returns:
+            (n, I) normalised packages.
+        """
+        m = self.model
+        c, col = m.compiled, self._col
+        day = max(m.day, 0) if day is None else day
+        weights, target, order = (take(a, rows) for a in self._path)
+        ideal = take(c.ideal, rows)[:, col]
+        extra: dict[str, Any] = {}
+        if c.by_unit:
+            extra = {"curvature": take(c.curvature, rows)[:, col], "units": c.units}
+        if c.has_bounds.any():  # bounds of a side without a win-set are [0, 1]
+            lo, hi = m.win_sets(rows, day)
+            lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
+            target = bound(target, lo, hi)
+            pos = bound(positions(aspiration, weights, ideal, target, order, **extra), lo, hi)
+        else:
+            pos = positions(aspiration, weights, ideal, target, order, **extra)
+        return pos[:, 0]
+
+    def _concession_path(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
+        """Priorities, target and concession order of this party, (R|1, 1, I) each.
+
+        The target on each issue is the other sides' ideal, weighted by their clout and
+        priority; the order puts first the issues the other sides care most about relative to
+        the party itself, so it gives most on what it cares least about. Both follow standing
+        priorities: the yen moves how packages are scored and weighed, not this path.
+        """
+        col = self._col
+        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
+        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        weights = c.weights
+        if c.by_unit:
+            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
+            order = concession_order(weights, salience, units)
+        else:
+            ratio = salience / np.maximum(weights, 1e-12)
+            order = np.argsort(-ratio, axis=-1, kind="stable")
+        return weights[:, col], target[:, col], order[:, col]

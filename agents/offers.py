@@ -18,22 +18,25 @@ from model.state import day_weights, take
 from model.utility import EPS, bound, nash_product, total, utilities
 
 if TYPE_CHECKING:
-    from model.negotiation import NegotiationModel
+    from agents.negotiator import Negotiator
 
 Array = npt.NDArray[np.float64]
 
 
 class OfferView:
-    """The other sides' offers as seen by some parties of a model, every run at once.
+    """The other sides' offers as one negotiator sees them, every run at once.
+
+    Arrays have a party axis of length 1 (k below), the negotiator's own column.
 
     Args:
-        model: The model.
-        cols: The parties' columns.
+        negotiator: The party looking at the table.
     """
 
-    def __init__(self, model: NegotiationModel, cols: npt.NDArray[np.intp]) -> None:
-        """Look at the offers for parties ``cols``."""
-        self.model, self.cols = model, cols
+    def __init__(self, negotiator: Negotiator) -> None:
+        """Look at the offers on the table for ``negotiator``."""
+        self.negotiator = negotiator
+        self.model = model = negotiator.model
+        self.cols = cols = np.array([negotiator.index], dtype=np.intp)
         c = model.compiled
         # (k, S): the sides that are not the party's own
         self.other = c.side_of[cols][:, None] != np.arange(len(c.side_keys))[None, :]
@@ -42,7 +45,7 @@ class OfferView:
     def _weights(self) -> Array:
         m = self.model
         rows = np.arange(m.state.runs)
-        return day_weights(m.state, m.compiled, rows) if m.fx_salience else m.compiled.weights
+        return day_weights(m.state, m.compiled, rows) if m.compiled.fx_salient else m.compiled.weights
 
     def _utilities(self, packages: Array, rows: npt.NDArray[np.intp] | slice) -> Array:
         c = self.model.compiled
@@ -125,16 +128,9 @@ class OfferView:
         Returns:
             (R, k, G) Nash products of the positions they would table.
         """
-        m = self.model
-        s = m.state
+        s = self.model.state
         runs, k, g = aspirations.shape
         rows = np.repeat(np.arange(runs), g)
-        geometry = tuple(take(a, rows) for a in m.geometry)
-        out = np.empty((runs, k, g))
-        for j, col in enumerate(self.cols):
-            asp = s.aspiration[rows].copy()
-            asp[:, col] = aspirations[:, j, :].reshape(-1)
-            pos = m.positions_at(asp, rows, geometry, max(m.day, 0))[:, col]  # (R*G, I)
-            util = self._utilities(pos[:, None, :], rows)[:, 0]  # (R*G, P)
-            out[:, j] = nash_product(util, s.reservation[rows]).reshape(runs, g)
-        return out
+        pos = self.negotiator.package_at(aspirations.reshape(-1, 1), rows)  # (R*G, I)
+        util = self._utilities(pos[:, None, :], rows)[:, 0]  # (R*G, P)
+        return nash_product(util, s.reservation[rows]).reshape(runs, k, g)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from model.strategy_specs import STRATEGY_SPECS, ParamSpec
 from model.utility import bound
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
@@ -34,16 +35,6 @@ if TYPE_CHECKING:
     from agents.offers import OfferView
 
 Array = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """A strategy parameter: default (None when required), allowed range and meaning."""
-
-    default: float | None
-    lo: float
-    hi: float
-    doc: str
 
 
 @dataclass
@@ -71,9 +62,15 @@ class Strategy:
     """Base class: a named rule with declared parameters."""
 
     kind: ClassVar[str]
-    summary: ClassVar[str]
+    summary: ClassVar[str]  # from the kind's entry in model.strategy_specs
     params: ClassVar[dict[str, ParamSpec]]
     answers_offers: ClassVar[bool] = False  # it keeps track of which offers it has answered
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:  # a concrete kind: its parameters are scenario vocabulary
+            spec = STRATEGY_SPECS[cls.kind]
+            cls.summary, cls.params = spec.summary, spec.params
 
     def aspiration(self, ctx: StrategyContext) -> Array:
         """Return today's aspiration for every run."""
@@ -89,11 +86,6 @@ class TimeDependent(Strategy):
     """
 
     kind = "time_dependent"
-    summary = "concedes toward its reservation as the deadline nears; e>1 Boulware, e<1 Conceder"
-    params: ClassVar[dict[str, ParamSpec]] = {
-        "exponent": ParamSpec(None, 1e-3, 100.0, "e: >1 Boulware, 1 linear, <1 Conceder"),
-        "reciprocity": ParamSpec(0.0, 0.0, 10.0, "answer to concessions received"),
-    }
 
     def aspiration(self, ctx: StrategyContext) -> Array:  # noqa: D102
         r = ctx.reservation
@@ -107,10 +99,6 @@ class Hardliner(Strategy):
     """Never concedes below a fixed level (1 is the party's ideal point)."""
 
     kind = "hardliner"
-    summary = "holds a fixed aspiration (its ideal unless a level is given)"
-    params: ClassVar[dict[str, ParamSpec]] = {
-        "level": ParamSpec(1.0, 0.0, 1.0, "the aspiration it holds"),
-    }
 
     def aspiration(self, ctx: StrategyContext) -> Array:  # noqa: D102
         return np.maximum(ctx.reservation, ctx.params["level"]) + 0.0 * ctx.previous
@@ -141,12 +129,7 @@ class RelativeTitForTat(_TitForTat):
     """
 
     kind = "relative_tit_for_tat"
-    summary = "mirrors the other sides' last concession as a share of its own room"
     relative = True
-    params: ClassVar[dict[str, ParamSpec]] = {
-        "gain": ParamSpec(1.0, 0.0, 10.0, "multiple of the other sides' concession returned"),
-        "opening": ParamSpec(0.05, 0.0, 1.0, "share of its room conceded in its first answer"),
-    }
 
 
 class AbsoluteTitForTat(_TitForTat):
@@ -156,12 +139,7 @@ class AbsoluteTitForTat(_TitForTat):
     """
 
     kind = "absolute_tit_for_tat"
-    summary = "mirrors the other sides' last concession point for point"
     relative = False
-    params: ClassVar[dict[str, ParamSpec]] = {
-        "gain": ParamSpec(1.0, 0.0, 10.0, "multiple of the other sides' concession returned"),
-        "opening": ParamSpec(0.05, 0.0, 1.0, "utility conceded in its first answer"),
-    }
 
 
 class Zeuthen(Strategy):
@@ -176,10 +154,6 @@ class Zeuthen(Strategy):
     """
 
     kind = "zeuthen"
-    summary = "concedes just enough when its offer has the smaller Nash product (risk)"
-    params: ClassVar[dict[str, ParamSpec]] = {
-        "step": ParamSpec(0.01, 1e-6, 1.0, "smallest concession, in its own utility"),
-    }
     answers_offers = True
     GRID = 65
     SECTIONS = 16
@@ -232,43 +206,6 @@ class Zeuthen(Strategy):
 STRATEGIES: dict[str, type[Strategy]] = {
     s.kind: s for s in (TimeDependent, RelativeTitForTat, AbsoluteTitForTat, Zeuthen, Hardliner)
 }
-
-
-def validate_strategy(kind: str, params: dict[str, float]) -> str | None:
-    """Check a strategy's kind and parameters.
-
-    Args:
-        kind: The strategy kind named in the scenario.
-        params: Its parameters.
-
-    Returns:
-        None when valid, else a one-line description of the problem.
-    """
-    if kind not in STRATEGIES:
-        return f"unknown strategy {kind!r} (known: {', '.join(STRATEGIES)})"
-    spec = STRATEGIES[kind].params
-    for name, value in params.items():
-        if name not in spec:
-            return f"{kind} has no parameter {name!r} (known: {', '.join(spec)})"
-        p = spec[name]
-        if not p.lo <= value <= p.hi:
-            return f"{name} = {value} is outside [{p.lo}, {p.hi}]"
-    missing = [n for n, p in spec.items() if p.default is None and n not in params]
-    if missing:
-        return f"{kind} needs {', '.join(missing)}"
-    return None
-
-
-def strategy_params(kind: str, params: dict[str, float]) -> dict[str, float]:
-    """Return all parameters of a strategy, with defaults filled in."""
-    spec = STRATEGIES[kind].params
-    return {n: float(params.get(n, p.default)) for n, p in spec.items()}  # type: ignore[arg-type]
-
-
-def param_range(kind: str, name: str) -> tuple[float, float]:
-    """Return the allowed range of a strategy parameter."""
-    p = STRATEGIES[kind].params[name]
-    return p.lo, p.hi
 
 
 def make_strategy(kind: str) -> Strategy:

@@ -30,8 +30,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    # The model imports the agents, and the agents import parts of the model: loading these
-    # on first use lets either package be imported first.
+    # Loaded on first use so that reading and validating scenarios (`negotiate validate`)
+    # starts without importing Mesa, pandas and SciPy.
     if name in _LAZY:
         import importlib
 

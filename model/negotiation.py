@@ -17,13 +17,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from agents.negotiator import Negotiator, update_aspirations
+from agents.negotiator import Negotiator
 from model.concessions import ConcessionLedger
+from model.errors import ArgumentError
 from model.loading import DEFAULT_SCENARIO, load_scenario
 from model.narration import concession_lines, date_of, fmt_package, round_lines
 from model.outcome import Outcome, outcome_of_row, outcome_table
 from model.params import apply_overrides, compile_scenario
-from model.protocol import hold_round, own_bounds
+from model.protocol import hold_round, win_set_bounds
 from model.recording import DailyCollector, daily_record, table_utilities
 from model.rng import SEED_BITS, Purpose, as_seeds, uniform
 from model.schema import Scenario
@@ -37,14 +38,9 @@ from model.state import (
     rounds_today,
     take,
 )
-from model.utility import (
-    bound,
-    concession_order,
-    opponent_targets,
-    pie_targets,
-    positions,
-    total,
-)
+from model.utility import total
+
+Array = npt.NDArray[np.float64]
 
 
 def resolve_seed(rng: Any) -> int:
@@ -92,6 +88,7 @@ class NegotiationModel(mesa.Model):
         overrides: Mapping[str, Any] | None = None,
         collect: bool | None = None,
         narrate: bool | None = None,
+        negotiators: Mapping[str, type[Negotiator]] | None = None,
     ) -> None:
         """Build the model.
 
@@ -102,6 +99,12 @@ class NegotiationModel(mesa.Model):
             overrides: Per-run parameters by dotted scenario path (see ``override_paths``).
             collect: Record daily data of run 0 (default: only for a single run).
             narrate: Write ``log`` lines for run 0 (default: only for a single run).
+            negotiators: A ``Negotiator`` subclass for some parties, by party key, to change
+                how they aspire, propose or respond; the others get ``Negotiator``.
+
+        Raises:
+            ScenarioError: For a bad scenario or override.
+            ArgumentError: For an unknown party or a class that is not a ``Negotiator``.
         """
         seed_array = as_seeds(seeds) if seeds is not None else as_seeds(resolve_seed(rng))
         super().__init__(rng=int(seed_array[0]))
@@ -115,28 +118,19 @@ class NegotiationModel(mesa.Model):
         c = self.compiled
         self.state = initial_state(c, seed_array)
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
-        self._bounds: dict[int, tuple[Any, Any]] = {}
-        # Where each party concedes toward and in what order follow its standing priorities;
-        # the yen moves salience in how packages are scored and weighed, not this geometry.
-        # Pies and curved values need the general (slower) concession rule.
-        self.by_unit = c.units is not None or not np.all(c.curvature == 1.0)
-        self.geometry = self._geometry(c.weights)
-        self.fx_salience = c.fx_issue >= 0 and bool(np.any(c.fx_sensitivity))
+        self._bounds: dict[int, tuple[Array, Array]] = {}
         self.round0 = -1
-        for index in range(len(c.party_keys)):
-            Negotiator(self, index)
+        classes = _negotiator_classes(c.party_keys, negotiators)
+        for index, cls in enumerate(classes):
+            cls(self, index)
         self.negotiators: dict[str, Negotiator] = {a.key: a for a in self.agents}
+        self._seated = list(self.negotiators.values())  # in column order, for the protocol
         self.day = -1
         self.log: list[str] = []
         self.outcome: Outcome | None = None
         self._graph = nx.DiGraph()
         self._graph_day = -2
         self._metrics: dict[str, Any] | None = None
-        self.positions = (
-            np.repeat(c.ideal, self.state.runs, axis=0) if c.ideal.shape[0] == 1 else c.ideal.copy()
-        )
-        self.group_params: dict[tuple[int, ...], dict[str, Any]] = {}
-        self._by_strategy = self.agents.groupby("strategy_kind", result_type="list")
         self.daily: dict[str, float | str] = daily_record(self) if self.collect else {}
         self.datacollector = DailyCollector(list(self.daily))
         if self.collect:
@@ -156,7 +150,7 @@ class NegotiationModel(mesa.Model):
             for label in c.days.labels[day]:
                 self._say(label)
         advance_drivers(s, c, day)
-        self._by_strategy.do(update_aspirations)  # one vectorised call per strategy kind
+        self.agents.do("aspire")
         in_round = rounds_today(s, c, day)
         if in_round.any():
             self._hold_rounds(np.flatnonzero(in_round), day)
@@ -176,56 +170,18 @@ class NegotiationModel(mesa.Model):
             self.daily = daily_record(self)
             self.datacollector.collect(self)
 
-    def _geometry(self, weights: npt.NDArray[np.float64]) -> tuple[Any, Any, Any]:
-        """Priorities, targets and concession order for the given (R|1, P, I) priorities."""
-        c = self.compiled
-        target, salience = opponent_targets(weights, c.ideal, c.clout, c.side_of)
-        target = pie_targets(target, weights, c.ideal, c.clout, c.side_of, c.pie_groups)
-        if self.by_unit:
-            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
-            return weights, target, concession_order(weights, salience, units)
-        ratio_order = np.argsort(-(salience / np.maximum(weights, 1e-12)), axis=-1, kind="stable")
-        return weights, target, ratio_order
+    def win_sets(self, rows: slice | npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
+        """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each.
 
-    def _own_bounds(self, idx: slice | npt.NDArray[np.intp], day: int) -> tuple[Any, Any]:
+        The bounds are a rule of each side's principals; when every run shares them they are
+        worked out once a day.
+        """
         c = self.compiled
         if c.election_pressure.shape[0] > 1 or c.bound_lo.shape[0] > 1 or c.bound_hi.shape[0] > 1:
-            return own_bounds(c, idx, day)
+            return win_set_bounds(c, day, rows)
         if day not in self._bounds:
-            self._bounds[day] = own_bounds(c, idx, day)
+            self._bounds[day] = win_set_bounds(c, day, rows)
         return self._bounds[day]
-
-    def positions_of(
-        self, idx: slice | npt.NDArray[np.intp], geometry: tuple[Any, Any, Any], day: int
-    ) -> npt.NDArray[np.float64]:
-        """Positions of runs ``idx``, conceding toward the other sides.
-
-        A party never concedes past what its own principals would ratify, so its concessions
-        go where they can count.
-
-        ``geometry`` (priorities, targets, order) has one row per run of ``idx``, or one row.
-        """
-        return self.positions_at(self.state.aspiration[idx], idx, geometry, day)
-
-    def positions_at(
-        self,
-        aspiration: npt.NDArray[np.float64],
-        idx: slice | npt.NDArray[np.intp],
-        geometry: tuple[Any, Any, Any],
-        day: int,
-    ) -> npt.NDArray[np.float64]:
-        """Positions of runs ``idx`` at the given (n, P) aspirations (see ``positions_of``)."""
-        c = self.compiled
-        w, target, order = geometry
-        extra: dict[str, Any] = {}
-        if self.by_unit:
-            extra = {"curvature": take(c.curvature, idx), "units": c.units}
-        ideal = take(c.ideal, idx)
-        if c.has_bounds.any():
-            lo, hi = self._own_bounds(idx, day)
-            target = bound(target, lo, hi)
-            return bound(positions(aspiration, w, ideal, target, order, **extra), lo, hi)
-        return positions(aspiration, w, ideal, target, order, **extra)
 
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state
@@ -234,9 +190,7 @@ class NegotiationModel(mesa.Model):
         rows: slice | npt.NDArray[np.intp] = idx
         if idx[-1] - idx[0] + 1 == len(idx):
             rows = slice(int(idx[0]), int(idx[-1]) + 1)
-        geometry = tuple(take(a, rows) for a in self.geometry)
-        w = day_weights(s, c, rows) if self.fx_salience else geometry[0]
-        pos = self.positions_of(rows, geometry, day)
+        w = day_weights(s, c, rows) if c.fx_salient else take(c.weights, rows)
         if idx[0] == 0:
             self.round0 = day
         present = (
@@ -246,14 +200,15 @@ class NegotiationModel(mesa.Model):
         draws = np.stack(
             [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
         )
-        res = hold_round(c, rows, day, pos, s.aspiration[rows], w, present, s.proposer[rows], draws)
+        res = hold_round(
+            c, self._seated, rows, day, self.win_sets(rows, day), w, present, s.proposer[rows], draws
+        )
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
         presenters = present[None, :] & res.tabled[:, c.side_of]
         self.ledger.record(rows, presenters, res.positions, w, take(c.ideal, rows), day)
         self._metrics = None
-        self.positions[rows] = res.positions
         s.rounds[rows] += 1
         self._record_offers(rows, res, c)
         s.proposer[rows] = (s.proposer[rows] + 1) % len(c.side_keys)
@@ -299,7 +254,7 @@ class NegotiationModel(mesa.Model):
         which keeps every model ever built alive; loops that build many models call this.
         """
         self.remove_all_agents()
-        mesa.Agent._ids.pop(self, None)
+        mesa.Agent._ids.pop(self, None)  # the one place that touches Mesa's private registry
 
     def outcome_of(self, run: int) -> Outcome:
         """The outcome of one run (status "running" while it has not ended)."""
@@ -352,3 +307,18 @@ class NegotiationModel(mesa.Model):
         if self._metrics is None:
             self._metrics = self.ledger.metrics(np.array([0]))
         return self._metrics
+
+
+def _negotiator_classes(
+    party_keys: list[str], chosen: Mapping[str, type[Negotiator]] | None
+) -> list[type[Negotiator]]:
+    """The negotiator class of each party, in column order (``Negotiator`` unless chosen)."""
+    chosen = dict(chosen or {})
+    for key, cls in chosen.items():
+        if key not in party_keys:
+            raise ArgumentError(
+                "negotiators", key, f"no such party (the parties: {', '.join(party_keys)})"
+            )
+        if not (isinstance(cls, type) and issubclass(cls, Negotiator)):
+            raise ArgumentError("negotiators", key, "must be a subclass of Negotiator")
+    return [chosen.get(key, Negotiator) for key in party_keys]

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from model.errors import ScenarioError
 from model.schema import Scenario, pies
+from model.strategy_specs import param_range, strategy_params
 from model.utility import total
 
 Array = npt.NDArray[np.float64]
@@ -65,14 +66,41 @@ class Compiled:
     cadence: tuple[int, int, int, int]
     days: DayTable
     strategy_kinds: list[str]
-    run_params: dict[str, Array] = field(default_factory=dict)
+    # Per-run parameters: shape (1, ...) when shared by all runs, (R, ...) when overridden run
+    # by run (see ``apply_overrides``).
+    weights: Array  # (R|1, P, I) priorities
+    ideal: Array  # (R|1, P, I) ideal points, normalised
+    clout: Array  # (R|1, P)
+    reservation: Array  # (R|1, P) mean reservation utility
+    reservation_sd: Array  # (R|1, P)
+    curvature: Array  # (R|1, P) exponent of issue values
+    bound_lo: Array  # (R|1, 2, S, I) win-set lower bounds: at the start and at the election
+    bound_hi: Array  # (R|1, 2, S, I) upper bounds
+    stress_sensitivity: Array  # (R|1, P)
+    fx_sensitivity: Array  # (R|1, P)
+    rule: npt.NDArray[np.intp]  # (R|1, S) decision rule codes (index into RULES)
+    threshold: Array  # (R|1, S) majority thresholds
+    cohesion: Array  # (R|1, S)
+    election_pressure: Array  # (R|1, S)
+    extension_probability: Array  # (R|1,)
+    fx_initial: Array  # (R|1,)
+    fx_reference: Array  # (R|1,)
+    fx_volatility: Array  # (R|1,)
+    stress_initial: Array  # (R|1,)
+    stress_mean: Array  # (R|1,)
+    stress_reversion: Array  # (R|1,)
+    stress_volatility: Array  # (R|1,)
+    strategy_params: list[dict[str, Array]] = field(default_factory=list)  # per party, (R|1,)
 
-    def __getattr__(self, name: str) -> Any:
-        # Per-run parameters are stored in one dict so overrides can address them by name.
-        try:
-            return self.__dict__["run_params"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def fx_salient(self) -> bool:
+        """Whether the yen moves some party's priorities (else priorities never change)."""
+        return self.fx_issue >= 0 and bool(np.any(self.fx_sensitivity))
+
+    @property
+    def by_unit(self) -> bool:
+        """Whether positions need the general rule (pies or curved values) of ``positions``."""
+        return self.units is not None or not bool(np.all(self.curvature == 1.0))
 
     def to_real(self, z: Array) -> Array:
         """Convert normalised issue values (..., I) to real units."""
@@ -155,8 +183,6 @@ def compile_scenario(s: Scenario) -> Compiled:
                 bound_hi[:, si, ii] = unit(b.issue, b.max)
                 if b.max_at_election is not None:
                     bound_hi[1, si, ii] = unit(b.issue, b.max_at_election)
-    from agents.strategies import strategy_params
-
     run_params: dict[str, Array] = {
         "weights": np.array([[p.priorities[i] for i in issues] for p in s.parties])[None],
         "ideal": np.array([[unit(i, p.ideal[i]) for i in issues] for p in s.parties])[None],
@@ -181,9 +207,13 @@ def compile_scenario(s: Scenario) -> Compiled:
         "stress_reversion": np.array([s.drivers.stress.reversion]),
         "stress_volatility": np.array([s.drivers.stress.volatility]),
     }
-    for pi, p in enumerate(s.parties):
-        for name, value in strategy_params(p.strategy.kind, p.strategy.params).items():
-            run_params[f"strategy.{pi}.{name}"] = np.array([value])
+    per_party_strategy = [
+        {
+            name: np.array([value])
+            for name, value in strategy_params(p.strategy.kind, p.strategy.params).items()
+        }
+        for p in s.parties
+    ]
     c = s.calendar
     pie_of = np.array([list(pies(s)).index(i.pie) if i.pie else -1 for i in s.issues], np.intp)
     groups = [np.flatnonzero(pie_of == k) for k in range(int(pie_of.max()) + 1)]
@@ -219,7 +249,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         ),
         days=_day_table(s, parties, last_day),
         strategy_kinds=[p.strategy.kind for p in s.parties],
-        run_params=run_params,
+        strategy_params=per_party_strategy,
+        **run_params,
     )
 
 
@@ -273,10 +304,7 @@ def override_paths(c: Compiled) -> list[str]:
         paths += [f"parties.{p}.{f}" for f in _PARTY_FIELDS]
         paths += [f"parties.{p}.{t}.{i}" for t in ("priorities", "ideal") for i in c.issue_keys]
         pi = c.party_keys.index(p)
-        prefix = f"strategy.{pi}."
-        paths += [
-            f"parties.{p}.strategy.{k[len(prefix) :]}" for k in c.run_params if k.startswith(prefix)
-        ]
+        paths += [f"parties.{p}.strategy.{k}" for k in c.strategy_params[pi]]
     for s in c.side_keys:
         paths += [f"sides.{s}.{f}" for f in (*_SIDE_FIELDS, "rule")]
         paths += [
@@ -303,13 +331,13 @@ def _values(path: str, value: Any, runs: int, lo: float, hi: float) -> Array:
 
 
 def _set_column(c: Compiled, name: str, index: tuple[int, ...], values: Array, runs: int) -> None:
-    base = c.run_params[name]
+    base = getattr(c, name)
     if base.shape[0] != runs:
         base = np.repeat(base, runs, axis=0) if base.shape[0] == 1 else base.copy()
     else:
         base = base.copy()
     base[(slice(None), *index)] = values
-    c.run_params[name] = base
+    setattr(c, name, base)
 
 
 def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int) -> Compiled:
@@ -337,7 +365,7 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
         if path in _GLOBAL_FIELDS:
             name, lo, hi = _GLOBAL_FIELDS[path]
             vals = _values(path, value, runs, lo, hi)
-            c.run_params[name] = np.broadcast_to(vals, (runs,)).copy()
+            setattr(c, name, np.broadcast_to(vals, (runs,)).copy())
         elif parts[0] == "parties" and len(parts) >= 3 and parts[1] in c.party_keys:
             _override_party(c, path, parts, value, runs)
         elif parts[0] == "sides" and len(parts) == 5 and parts[2] == "win_set":
@@ -353,7 +381,7 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
                 if "veto" in np.atleast_1d(value) and c.principal[si] < 0:
                     raise ScenarioError("overrides", path, "the veto rule needs a principal")
                 _set_column(c, "rule", (si,), np.array(codes, dtype=float), runs)
-                c.run_params["rule"] = c.run_params["rule"].astype(np.intp)
+                c.rule = c.rule.astype(np.intp)
             elif parts[2] in _SIDE_FIELDS:
                 name, lo, hi = _SIDE_FIELDS[parts[2]]
                 _set_column(c, name, (si,), _values(path, value, runs, lo, hi), runs)
@@ -383,12 +411,12 @@ def _override_bound(c: Compiled, path: str, parts: list[str], value: Any, runs: 
     vals = (_values(path, value, runs, issue.min, issue.max) - issue.min) / (issue.max - issue.min)
     name, stage = _BOUND_FIELDS[which]
     si, ii = c.side_keys.index(side), c.issue_keys.index(issue_key)
-    old = c.run_params[name][:, stage, si, ii]
+    old = getattr(c, name)[:, stage, si, ii]
     _set_column(c, name, (stage, si, ii), vals, runs)
     if stage == 0:
-        moved = c.run_params[name][:, 1, si, ii] + (vals - old)
-        c.run_params[name][:, 1, si, ii] = np.clip(moved, 0.0, 1.0)
-    c.has_bounds = _has_bounds(c.run_params["bound_lo"], c.run_params["bound_hi"])
+        moved = getattr(c, name)[:, 1, si, ii] + (vals - old)
+        getattr(c, name)[:, 1, si, ii] = np.clip(moved, 0.0, 1.0)
+    c.has_bounds = _has_bounds(c.bound_lo, c.bound_hi)
 
 
 def _override_party(c: Compiled, path: str, parts: list[str], value: Any, runs: int) -> None:
@@ -405,18 +433,15 @@ def _override_party(c: Compiled, path: str, parts: list[str], value: Any, runs: 
             return
         vals = _values(path, value, runs, 0.0, 1.0)
         _set_column(c, "weights", (pi,), c.weights[:, pi], runs)
-        w = c.run_params["weights"]
+        w = c.weights
         others = total(w[:, pi]) - w[:, pi, ii]
         scale = np.divide(1.0 - vals, others, out=np.zeros_like(others), where=others > 0)
         w[:, pi] *= scale[:, None]
         w[:, pi, ii] = vals
         if np.any(others <= 0) and np.any(vals < 1):
             raise ScenarioError("overrides", path, "the party has no other priority to rescale")
-    elif len(parts) == 4 and parts[2] == "strategy" and f"strategy.{pi}.{parts[3]}" in c.run_params:
-        name = f"strategy.{pi}.{parts[3]}"
-        from agents.strategies import param_range
-
+    elif len(parts) == 4 and parts[2] == "strategy" and parts[3] in c.strategy_params[pi]:
         lo, hi = param_range(c.strategy_kinds[pi], parts[3])
-        c.run_params[name] = _values(path, value, runs, lo, hi)
+        c.strategy_params[pi][parts[3]] = _values(path, value, runs, lo, hi)
     else:
         raise ScenarioError("overrides", path, "unknown path")

@@ -1,24 +1,31 @@
-"""One round of talks: sides table packages in turn, every party scores them, sides decide.
+"""The mechanism: one round of talks, in which the sides table packages and decide on them.
 
-The side whose turn it is tables its package first; if some side rejects it, the next side
-answers with its own package, and so on around the table. A side that is arguing among itself
-(the cost of a divided delegation) tables nothing that day. The first package every side
-accepts under its decision rule is the deal.
+The protocol asks every negotiator what it would propose, forms each side's package from its
+present members' proposals (weighted by clout and salience), lets a divided side argue instead
+of tabling (the cost of a divided delegation), asks every negotiator to respond to every
+package, and applies each side's decision rule (unanimity, clout-weighted majority or a
+principal's veto) and its principals' win-set. The side whose turn it is tables first; if some
+side rejects its package, the next side answers with its own, and so on around the table. The
+first package every side accepts is the deal.
+
+How a party proposes and responds is the party's own (``agents.negotiator``); this module only
+asks and counts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from agents.negotiator import Negotiator
 from model.params import Compiled
 from model.state import take
-from model.utility import bound, dispersion, pie_weights, side_packages, total, utilities
+from model.utility import TOLERANCE, bound, dispersion, pie_weights, side_packages, total
 
 Array = npt.NDArray[np.float64]
-TOLERANCE = 1e-9
 UNANIMITY, MAJORITY, VETO = 0, 1, 2
 
 
@@ -81,12 +88,6 @@ def side_decisions(
     return decided
 
 
-def own_bounds(c: Compiled, idx: slice | npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
-    """Each party's own side's ratification bounds today, (n|1, P, I) each."""
-    lo, hi = win_set_bounds(c, day, idx)
-    return lo[:, c.side_of], hi[:, c.side_of]
-
-
 @dataclass
 class RoundResult:
     """What happened in one round, for the runs that held it (n of them)."""
@@ -97,6 +98,8 @@ class RoundResult:
     tabled: npt.NDArray[np.bool_]  # (n, S) a side tabled its package
     argued: npt.NDArray[np.bool_]  # (n, S) a side argued among itself instead
     utilities: Array  # (n, S, P) each party's utility of each package
+    accepts: npt.NDArray[np.bool_]  # (n, S, P) each party's verdict on each package
+    reasons: npt.NDArray[np.int8]  # (n, S, P) why (agents.negotiator.Reason)
     side_accepts: npt.NDArray[np.bool_]  # (n, S_package, S_deciding)
     turn: npt.NDArray[np.intp]  # (n, S) packages in the order they were tabled
     deal: npt.NDArray[np.bool_]  # (n,)
@@ -108,10 +111,10 @@ class RoundResult:
 
 def hold_round(
     c: Compiled,
+    negotiators: Sequence[Negotiator],
     idx: slice | npt.NDArray[np.intp],
     day: int,
-    positions: Array,
-    aspiration: Array,
+    bounds: tuple[Array, Array],
     weights: Array,
     present: npt.NDArray[np.bool_],
     proposer: npt.NDArray[np.intp],
@@ -121,11 +124,11 @@ def hold_round(
 
     Args:
         c: Compiled scenario (per-run parameters with R rows or one).
+        negotiators: Every party's negotiator, in column order.
         idx: The n runs holding a round (a slice or indices).
         day: Today's day number.
-        positions: (n, P, I) the parties' positions at their aspirations.
-        aspiration: (n, P) aspirations.
-        weights: (n|1, P, I) effective priorities.
+        bounds: Each side's win-set today, (n|1, S, I) lower and upper bounds.
+        weights: (n|1, P, I) effective priorities, by which a side weighs its members.
         present: (P,) who is at the table.
         proposer: (n,) the side whose turn it is.
         argue_draw: (n, S) uniform numbers deciding whether a divided side argues.
@@ -133,9 +136,12 @@ def hold_round(
     Returns:
         The round's result.
     """
-    clout, ideal = take(c.clout, idx), take(c.ideal, idx)
-    lo, hi = win_set_bounds(c, day, idx)
-    pos = bound(positions, lo[:, c.side_of], hi[:, c.side_of])
+    clout = take(c.clout, idx)
+    lo, hi = bounds
+    # Every party forms its position (absent ones too: they still pull their side apart);
+    # only the present members' positions make their side's package.
+    pos = np.stack([n.propose(idx, day) for n in negotiators], axis=1)
+    pos = bound(pos, lo[:, c.side_of], hi[:, c.side_of])  # a side's package stays ratifiable
     mix = pie_weights(weights, c.pie_groups)
     packages, anyone = side_packages(pos, mix, clout, c.member, present)
     packages = bound(packages, lo, hi)
@@ -146,12 +152,14 @@ def hold_round(
     spread = dispersion(pos, full, clout, c.member)
     argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread
     tabled = anyone & ~argued
-    util = utilities(packages, weights, ideal, take(c.curvature, idx))
-    accepts = util >= aspiration[:, None, :] - TOLERANCE
+    verdicts = [n.respond(packages, idx) for n in negotiators]
+    util = np.stack([v.utility for v in verdicts], axis=-1)
+    accepts = np.stack([v.accepts for v in verdicts], axis=-1)
+    reasons = np.stack([v.reason for v in verdicts], axis=-1)
     decided = side_decisions(
         c, accepts, packages, take(c.rule, idx), clout, take(c.threshold, idx), lo, hi
     )
-    n_s, n = len(c.side_keys), positions.shape[0]
+    n_s, n = len(c.side_keys), pos.shape[0]
     turn = (proposer[:, None] + np.arange(n_s)[None, :]) % n_s  # (n, S)
     agreed = tabled & decided.all(axis=-1)  # (n, K)
     agreed_in_turn = np.take_along_axis(agreed, turn, axis=1)
@@ -169,6 +177,8 @@ def hold_round(
         tabled=tabled,
         argued=argued,
         utilities=util,
+        accepts=accepts,
+        reasons=reasons,
         side_accepts=decided,
         turn=turn,
         deal=deal,

@@ -43,7 +43,7 @@ def table_utilities(model: NegotiationModel) -> npt.NDArray[np.float64]:
         return np.full(len(c.party_keys), np.nan)
     pkg = s.terms[:1] if not s.active[0] and s.status[0] == DEAL else s.table[:1]
     # Scored as the parties score it today (the yen moves salience), as the round did.
-    weights = day_weights(s, c, RUN0) if model.fx_salience else take(c.weights, RUN0)
+    weights = day_weights(s, c, RUN0) if c.fx_salient else take(c.weights, RUN0)
     return utilities(pkg[:, None, :], weights, take(c.ideal, RUN0), take(c.curvature, RUN0))[0, 0]
 
 
@@ -54,17 +54,8 @@ def daily_record(model: NegotiationModel) -> dict[str, float | str]:
     side's dispersion (measured every day, not only at the table).
     """
     c, s = model.compiled, model.state
-    if s.active[0] and model.day >= 0 and model.round0 != model.day:
-        pos = model.positions_of(RUN0, tuple(take(a, RUN0) for a in model.geometry), model.day)
-        model.positions[:1] = pos
-        clout = take(c.clout, RUN0)
-        everyone = np.ones(len(c.party_keys), bool)
-        weights = day_weights(s, c, RUN0) if model.fx_salience else take(c.weights, RUN0)
-        full, _ = side_packages(pos, pie_weights(weights, c.pie_groups), clout, c.member, everyone)
-        lo, hi = win_set_bounds(c, model.day, RUN0)
-        full = bound(full, lo, hi)  # measured against the package the side could table
-        s.dispersion[0] = dispersion(pos, full, clout, c.member)[0]
-    real = c.to_real(model.positions[0]).tolist()
+    pos, spread = positions_and_dispersion(model)
+    real = c.to_real(pos).tolist()
     util = table_utilities(model).tolist()
     metrics = model.metrics0()
     aspiration = s.aspiration[0].tolist()
@@ -84,5 +75,31 @@ def daily_record(model: NegotiationModel) -> dict[str, float | str]:
         for i, issue in enumerate(c.issue_keys):
             d[f"{key}.{issue}"] = real[p][i]
     for k, key in enumerate(c.side_keys):
-        d[f"{key}.dispersion"] = float(s.dispersion[0, k])
+        d[f"{key}.dispersion"] = float(spread[k])
     return d
+
+
+def positions_and_dispersion(
+    model: NegotiationModel,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Run 0's positions (P, I) and each side's dispersion (S,), read without changing state.
+
+    Before the first day every party stands at its ideal. While run 0 runs, the positions are
+    those its parties would table today, and the dispersion is measured against the package
+    each whole side could table (every day, not only at the table). Once it has ended, both
+    are as they were at its last round.
+    """
+    c, s = model.compiled, model.state
+    if model.day < 0:
+        return take(c.ideal, RUN0)[0], s.dispersion[0]
+    day = model.day if s.active[0] else int(s.end_day[0])
+    pos = np.stack([n.propose(RUN0, day) for n in model.negotiators.values()], axis=1)
+    if not s.active[0]:
+        return pos[0], s.dispersion[0]
+    clout = take(c.clout, RUN0)
+    everyone = np.ones(len(c.party_keys), bool)
+    weights = day_weights(s, c, RUN0) if c.fx_salient else take(c.weights, RUN0)
+    full, _ = side_packages(pos, pie_weights(weights, c.pie_groups), clout, c.member, everyone)
+    lo, hi = win_set_bounds(c, day, RUN0)
+    full = bound(full, lo, hi)  # measured against the package the side could table
+    return pos[0], dispersion(pos, full, clout, c.member)[0]

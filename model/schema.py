@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from model.strategy_specs import validate_strategy
+
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -316,8 +318,6 @@ def _check_party(s: Scenario, p: Party) -> None:
         if not issue.min <= v <= issue.max:
             raise RelationError(f"{f}.ideal.{k}", f"{v} is outside [{issue.min}, {issue.max}]")
     _check_pie_party(s, p, f)
-    from agents.strategies import validate_strategy  # a registry lives with the agents
-
     problem = validate_strategy(p.strategy.kind, p.strategy.params)
     if problem:
         raise RelationError(f"{f}.strategy", problem)

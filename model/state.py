@@ -188,14 +188,29 @@ def close_deadline(
     return extend, broke
 
 
-def day_weights(s: State, c: Compiled, idx: slice | npt.NDArray[np.intp]) -> Array:
-    """Today's effective priorities of runs ``idx`` (the FX-salient issue scaled by the yen)."""
+def day_weights(
+    s: State,
+    c: Compiled,
+    idx: slice | npt.NDArray[np.intp],
+    parties: slice | npt.NDArray[np.intp] = slice(None),
+) -> Array:
+    """Today's effective priorities of runs ``idx`` (the FX-salient issue scaled by the yen).
+
+    Args:
+        s: State.
+        c: Compiled scenario.
+        idx: Runs.
+        parties: The parties whose priorities are wanted (default: all), each computed alone.
+
+    Returns:
+        (n|1, k, I) priorities.
+    """
     return effective_weights(
-        take(c.weights, idx),
+        take(c.weights, idx)[:, parties],
         c.fx_issue,
         s.fx[idx],
         take(c.fx_reference, idx),
-        take(c.fx_sensitivity, idx),
+        take(c.fx_sensitivity, idx)[:, parties],
     )
 
 

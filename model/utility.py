@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
 EPS = 1e-12
+TOLERANCE = 1e-9  # a package worth this little less than an aspiration still meets it
 
 
 def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
