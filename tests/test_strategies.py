@@ -70,7 +70,7 @@ def test_new_kinds_validate_with_defaults_and_with_parameters(kind: str) -> None
         c = compile_scenario(s)
         assert c.strategy_kinds == [kind, "time_dependent"]
         for name, value in params.items():
-            assert c.run_params[f"strategy.0.{name}"][0] == value
+            assert c.strategy_params[0][name][0] == value
             assert f"parties.p0.strategy.{name}" in override_paths(c)
 
 
@@ -226,8 +226,8 @@ def tft_expected(
     other = 1 - k
     s, c = m.state, m.compiled
     a, r = before["aspiration"][k], s.reservation[0, k]
-    gain = c.run_params[f"strategy.{k}.gain"][0]
-    opening = c.run_params[f"strategy.{k}.opening"][0]
+    gain = c.strategy_params[k]["gain"][0]
+    opening = c.strategy_params[k]["opening"][0]
     tabled = before["offer_round"][other]
     if not (tabled > 0 and tabled > before["replied"][k]):
         return a  # nothing new on the table: no move
@@ -398,7 +398,7 @@ def test_win_set_paths_are_listed_for_every_side_and_plain_issue() -> None:
 def _bound_hi(c: Any, side: str, key: str) -> np.ndarray:
     """(R, 2) the upper bound at the start and at the election, real units."""
     si, ii = c.side_keys.index(side), c.issue_keys.index(key)
-    return c.lo[ii] + c.run_params["bound_hi"][:, :, si, ii] * c.span[ii]
+    return c.lo[ii] + c.bound_hi[:, :, si, ii] * c.span[ii]
 
 
 def test_win_set_override_moves_the_start_and_the_election_bound() -> None:
@@ -407,7 +407,7 @@ def test_win_set_override_moves_the_start_and_the_election_bound() -> None:
     c = apply_overrides(
         compile_scenario(load_scenario("two_level")), {"sides.japan.win_set.tariff.max": 8.0}, 1
     )
-    assert c.run_params["bound_hi"][0, 0, 1, 0] == pytest.approx(8.0 / 25.0, abs=1e-15)
+    assert c.bound_hi[0, 0, 1, 0] == pytest.approx(8.0 / 25.0, abs=1e-15)
     np.testing.assert_allclose(_bound_hi(c, "japan", "tariff"), [[8.0, 8.0]], atol=1e-12)
     # With an election, the election value moves by the same shift as the start.
     june = compile_scenario(load_scenario("june2025"))
@@ -423,7 +423,7 @@ def test_win_set_override_moves_the_start_and_the_election_bound() -> None:
         compile_scenario(load_scenario("two_level")), {"sides.us.win_set.access.min": 0.25}, 1
     )
     assert c.has_bounds[0]
-    assert c.run_params["bound_lo"][0, :, 0, 1] == pytest.approx([0.25, 0.25])
+    assert c.bound_lo[0, :, 0, 1] == pytest.approx([0.25, 0.25])
 
 
 def test_win_set_overrides_do_not_depend_on_their_order() -> None:

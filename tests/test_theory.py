@@ -327,7 +327,7 @@ def test_zeuthen_concessions_raise_the_nash_product_and_end_at_the_nash_split(
     np.testing.assert_array_equal(c.weights[0], np.eye(2))
     np.testing.assert_array_equal(s.reservation[0], [d1, d2])
     step = 0.01
-    assert all(c.run_params[f"strategy.{k}.step"][0] == step for k in range(2))
+    assert all(c.strategy_params[k]["step"][0] == step for k in range(2))
     offers = []
     while m.running:
         m.step()
