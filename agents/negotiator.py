@@ -107,8 +107,9 @@ class Negotiator(mesa.Agent):
         self.side_index = int(c.side_of[index])
         self.strategy: Strategy = make_strategy(spec.strategy.kind)
         self.strategy_params: dict[str, Array] = c.strategy_params[index]
-        self._col = np.array([index], dtype=np.intp)
+        self._col = slice(index, index + 1)  # its column, keeping the party axis: a view
         self._path = self._concession_path(c)
+        self._full_params: dict[str, Array] = {}
 
     # --- what the party holds, one row per run ------------------------------------------------
 
@@ -156,19 +157,13 @@ class Negotiator(mesa.Agent):
         m = self.model
         s, c, col = m.state, m.compiled, self._col
         tau = elapsed(s, c, m.day, col)
-        # Full-shape, contiguous parameters: numpy takes shortcuts (x**2 as x*x) for broadcast
-        # operands, which would make a run's last bits depend on the size of its ensemble.
-        params = {
-            n: np.ascontiguousarray(np.broadcast_to(v[:, None], tau.shape))
-            for n, v in self.strategy_params.items()
-        }
         view = OfferView(self)
         ctx = StrategyContext(
             tau=tau,
             reservation=s.reservation[:, col],
-            previous=s.aspiration[:, col],
+            previous=s.aspiration[:, col].copy(),
             received=m.ledger.received[:, col],
-            params=params,
+            params=self._params_of_shape(tau.shape),
             offers=view,
         )
         new = self.strategy.aspiration(ctx)
@@ -224,6 +219,19 @@ class Negotiator(mesa.Agent):
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
         return Verdict(accepts=worth, reason=reason, utility=util)
+
+    def _params_of_shape(self, shape: tuple[int, ...]) -> dict[str, Array]:
+        """The strategy's parameters spelled out to ``shape``, kept: they never change.
+
+        Full-shape, contiguous parameters: numpy takes shortcuts (x**2 as x*x) for broadcast
+        operands, which would make a run's last bits depend on the size of its ensemble.
+        """
+        if not self._full_params or next(iter(self._full_params.values())).shape != shape:
+            self._full_params = {
+                n: np.ascontiguousarray(np.broadcast_to(v[:, None], shape))
+                for n, v in self.strategy_params.items()
+            }
+        return self._full_params
 
     # --- how it builds a package ----------------------------------------------------------------
 

@@ -35,11 +35,14 @@ class OfferView:
     def __init__(self, negotiator: Negotiator) -> None:
         """Look at the offers on the table for ``negotiator``."""
         self.negotiator = negotiator
-        self.model = model = negotiator.model
-        self.cols = cols = np.array([negotiator.index], dtype=np.intp)
-        c = model.compiled
-        # (k, S): the sides that are not the party's own
-        self.other = c.side_of[cols][:, None] != np.arange(len(c.side_keys))[None, :]
+        self.model = negotiator.model
+        self.cols = slice(negotiator.index, negotiator.index + 1)
+
+    @cached_property
+    def other(self) -> npt.NDArray[np.bool_]:
+        """(k, S) the sides that are not the party's own."""
+        c = self.model.compiled
+        return c.side_of[self.cols][:, None] != np.arange(len(c.side_keys))[None, :]
 
     @cached_property
     def _weights(self) -> Array:

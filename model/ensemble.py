@@ -34,8 +34,7 @@ def run_ensemble(
     model = NegotiationModel(
         scenario, seeds=seeds, overrides=overrides, collect=False, narrate=False
     )
-    while model.running:
-        model.step()
+    model.run_model()
     table = model.results()
     model.release()
     return table

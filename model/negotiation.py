@@ -72,6 +72,7 @@ class NegotiationModel(mesa.Model):
         compiled: The scenario as arrays, with per-run overrides.
         state: Arrays of every run's state.
         ledger: Concession arrays of every run.
+        negotiators: The Mesa agents, one per party, by party key (in column order).
         concession_graph: Run 0's concession graph, updated every day.
         day: The last day processed (-1 before the first step).
         log: Narrated lines of run 0 (when narrating).
@@ -140,7 +141,13 @@ class NegotiationModel(mesa.Model):
     # --- the day ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance every running run by one calendar day."""
+        """Advance every running run by one calendar day.
+
+        The day's order: the day's events act and USD/JPY and market stress move; every
+        negotiator aspires (in column order); in the runs that hold a round, the protocol asks
+        the negotiators to propose and respond and each side decides; generated rounds count
+        down; on the deadline the talks are extended or break down; run 0 is recorded.
+        """
         if not self.running:
             return
         c, s = self.compiled, self.state
