@@ -46,9 +46,8 @@ class OfferView:
 
     @cached_property
     def _weights(self) -> Array:
-        m = self.model
-        rows = np.arange(m.state.runs)
-        return day_weights(m.state, m.compiled, rows) if m.compiled.fx_salient else m.compiled.weights
+        m, c = self.model, self.model.compiled
+        return day_weights(m.state, c, np.arange(m.state.runs)) if c.fx_salient else c.weights
 
     def _utilities(self, packages: Array, rows: npt.NDArray[np.intp] | slice) -> Array:
         c = self.model.compiled

@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
+from math import comb
 
 import numpy as np
 import numpy.typing as npt
@@ -161,8 +162,6 @@ class Problem:
 
 
 def _simplex_size(res: int, m: int) -> int:
-    from math import comb
-
     return comb(res + m - 1, m - 1)
 
 

@@ -207,9 +207,8 @@ class NegotiationModel(mesa.Model):
         draws = np.stack(
             [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
         )
-        res = hold_round(
-            c, self._seated, rows, day, self.win_sets(rows, day), w, present, s.proposer[rows], draws
-        )
+        bounds = self.win_sets(rows, day)
+        res = hold_round(c, self._seated, rows, day, bounds, w, present, s.proposer[rows], draws)
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
