@@ -126,6 +126,10 @@ class NegotiationModel(mesa.Model):
             cls(self, index)
         self.negotiators: dict[str, Negotiator] = {a.key: a for a in self.agents}
         self._seated = list(self.negotiators.values())  # in column order, for the protocol
+        # Mesa 3.3 keys its agent-id counters by model in a class attribute (Agent._ids),
+        # which would keep every model ever built alive. Every agent is seated above and
+        # none after, so the counter is dropped here: the one place that touches it.
+        mesa.Agent._ids.pop(self, None)
         self.day = -1
         self.log: list[str] = []
         self.outcome: Outcome | None = None
@@ -254,13 +258,11 @@ class NegotiationModel(mesa.Model):
         )
 
     def release(self) -> None:
-        """Let this model be garbage-collected once it is no longer referenced.
+        """Free the model's agents now, rather than when the garbage collector finds them.
 
-        Mesa 3.3 keys its agent-id counters by model in a class attribute (``Agent._ids``),
-        which keeps every model ever built alive; loops that build many models call this.
+        Loops that build many models call this to keep memory flat.
         """
         self.remove_all_agents()
-        mesa.Agent._ids.pop(self, None)  # the one place that touches Mesa's private registry
 
     def outcome_of(self, run: int) -> Outcome:
         """The outcome of one run (status "running" while it has not ended)."""

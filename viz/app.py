@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-import mesa
 import solara
 from mesa.visualization import SolaraViz
 
@@ -77,9 +76,6 @@ class AppModel(NegotiationModel):
         self.run_seed, note = parse_seed(seed)
         self.app_overrides = {**(fixed or {}), **overrides_from(loaded, kwargs)}
         super().__init__(loaded, rng=self.run_seed, overrides=self.app_overrides or None)
-        # Mesa's agent-id counter holds every model it has numbered, so each Reset would keep
-        # the model it replaces alive; the app's models number no agent after this point.
-        mesa.Agent._ids.pop(self, None)
         self.scenario_name = scenario if isinstance(scenario, str) else loaded.name
         self.notes = [note] if note else []
 
