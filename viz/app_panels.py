@@ -336,9 +336,9 @@ def OutcomePanel(model: AppModel) -> None:
             [
                 sc.party(key).name,
                 "–" if util[key] != util[key] else f"{util[key]:.2f}",  # NaN: nothing tabled
-                f"{model.state.reservation[0, p]:.2f}",
+                f"{model.negotiators[key].reservation[0]:.2f}",
             ]
-            for p, key in enumerate(sc.party_keys)
+            for key in sc.party_keys
         ]
         solara.HTML(
             tag="div", unsafe_innerHTML=html_table(["Party", "Utility", "Reservation"], rows)

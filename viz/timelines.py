@@ -218,7 +218,7 @@ def positions_figure(model: NegotiationModel) -> Figure:
 def frame_party(ax: Axes, model: NegotiationModel, party: str) -> None:
     """The still parts of a party's utility panel: its reservation, title and axes."""
     sc = model.scenario
-    reservation = float(model.state.reservation[0, sc.party_keys.index(party)])
+    reservation = float(model.negotiators[party].reservation[0])
     ax.axhspan(0.0, reservation, color="#f2d7d5", alpha=0.45, zorder=0)
     ax.axhline(reservation, color="#a93226", linestyle="--", linewidth=1.0)
     ax.set_ylim(0.0, 1.05)
