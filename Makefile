@@ -24,6 +24,7 @@ run: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(DEVSTAMP)

@@ -1,1 +1,1 @@
-"""Experiments: ensembles, summaries and the ``negotiate`` command line."""
+"""Experiments in numbers: ensembles and their summaries, comparisons, theory checks, sweeps."""

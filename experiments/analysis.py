@@ -1,15 +1,17 @@
-"""``negotiate analyze``: what a stored sweep says, as tables, figures and a Markdown report.
+"""``negotiate analyze``: what a stored sweep says, as tables and a Markdown report.
 
-Deal probability with its 95% Wilson interval per design point, the survival curve of days to
-a deal, the distribution of the deals' terms and, for Sobol and Morris designs, sensitivity
-indices (SALib) of the deal probability and the mean day the talks end. Runs that failed are
-counted and listed but never treated as numbers: sensitivity indices need every run, so a
-sweep with failed runs gets its report without them, and the command says why.
+Deal probability with its 95% Wilson interval per design point and, for Sobol and Morris
+designs, sensitivity indices (SALib) of the deal probability and the mean day the talks end.
+Runs that failed are counted and listed but never treated as numbers: sensitivity indices need
+every run, so a sweep with failed runs gets its report without them, and the command says why.
+``write_report`` writes the tables and the report, which links the figures the caller drew
+into the same folder (the survival curve of days to a deal, the deals' terms, the indices).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +20,12 @@ import pandas as pd
 
 from experiments.design import PARAM_PREFIX, salib_problem
 from experiments.io import write_atomic
+from experiments.markdown import markdown_table
 from experiments.runner import ERROR
 from experiments.store import Stored, open_store
 from experiments.summary import wilson_interval
 from experiments.sweep_file import Parameter
-from model.errors import ScenarioError
+from model.errors import StoreError
 
 OUTPUTS = {"deal_probability": "deal probability", "mean_day": "mean day the talks end"}
 FOLDER = "analysis"
@@ -120,7 +123,7 @@ def analyze(out: Path) -> Analysis:
     stored = open_store(out)
     runs = stored.runs()
     if runs.empty:
-        raise ScenarioError(str(out), "runs", "no runs are stored yet: run the sweep first")
+        raise StoreError(str(out), "runs", "no runs are stored yet: run the sweep first")
     points = point_table(runs, stored.design)
     result = Analysis(stored, runs, points, missing=int(stored.manifest["runs"]) - len(runs))
     if stored.manifest["design"]["kind"] in ("sobol", "morris"):
@@ -140,59 +143,38 @@ def analyze(out: Path) -> Analysis:
     return result
 
 
-def _table_md(df: pd.DataFrame, floats: str = "{:.3f}") -> str:
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = [floats.format(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def report_folder(result: Analysis) -> Path:
+    """The folder of the report, its tables and its figures (made if missing)."""
+    folder = result.stored.out / FOLDER
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
-def write_report(result: Analysis, max_rows: int = 40) -> Path:
-    """Write the figures and ``analysis/report.md`` into the sweep folder.
+def single_parameter(result: Analysis) -> str | None:
+    """The design's ``param.*`` column when exactly one numeric parameter varies, else None."""
+    design = result.stored.design
+    varied = [c for c in design.columns if c.startswith(PARAM_PREFIX)]
+    numeric = [c for c in varied if pd.api.types.is_numeric_dtype(design[c])]
+    return varied[0] if len(varied) == 1 and numeric else None
+
+
+def write_report(
+    result: Analysis, figures: Sequence[tuple[str, str]] = (), max_rows: int = 40
+) -> Path:
+    """Write ``points.csv`` and ``report.md`` into the report folder.
 
     Args:
         result: The analysis.
+        figures: (title, file name) of each figure already in the report folder, in the
+            order the report shows them.
         max_rows: Design points listed in the report (all are in ``points.csv``).
 
     Returns:
         The report's path.
     """
-    from viz.ensemble_figures import (
-        deal_probability_figure,
-        survival_figure,
-        term_distributions_figure,
-    )
-    from viz.sensitivity import sensitivity_figure
-
     st, runs = result.stored, result.runs
-    folder = st.out / FOLDER
-    folder.mkdir(exist_ok=True)
+    folder = report_folder(result)
     ok = runs[runs["status"] != ERROR]
-    figures: list[tuple[str, str]] = []
-
-    def save(fig: object, name: str, title: str) -> None:
-        write_atomic(folder / name, lambda p: fig.savefig(p, dpi=110, format="png"))  # type: ignore[attr-defined]
-        figures.append((title, name))
-
-    save(survival_figure(ok, st.scenario), "survival.png", "Days to a deal")
-    save(term_distributions_figure(ok, st.scenario), "terms.png", "Terms of the deals")
-    varied = [c for c in st.design.columns if c.startswith(PARAM_PREFIX)]
-    numeric = [c for c in varied if pd.api.types.is_numeric_dtype(st.design[c])]
-    if len(varied) == 1 and numeric:
-        curve = result.points.rename(columns={varied[0]: "value"}).sort_values("value")
-        save(
-            deal_probability_figure(curve, varied[0][len(PARAM_PREFIX) :]),
-            "deal_probability.png",
-            "Deal probability against the parameter",
-        )
-    for key, table in result.sensitivity.items():
-        save(
-            sensitivity_figure(table, OUTPUTS[key]),
-            f"sensitivity_{key}.png",
-            f"Sensitivity of the {OUTPUTS[key]}",
-        )
     write_atomic(folder / "points.csv", lambda p: result.points.to_csv(p, index=False))
 
     m = st.manifest
@@ -212,7 +194,7 @@ def write_report(result: Analysis, max_rows: int = 40) -> Path:
         "",
         "## Design points",
         "",
-        _table_md(result.points.head(max_rows)),
+        markdown_table(result.points.head(max_rows)),
         "",
     ]
     if len(result.points) > max_rows:
@@ -223,14 +205,14 @@ def write_report(result: Analysis, max_rows: int = 40) -> Path:
             lines += [
                 f"### {OUTPUTS[key]}",
                 "",
-                _table_md(table.reset_index(names="parameter")),
+                markdown_table(table.reset_index(names="parameter")),
                 "",
             ]
     elif result.refusal:
         lines += ["## Sensitivity", "", f"Not computed: {result.refusal}.", ""]
     if failed:
         errors = runs.loc[runs["status"] == ERROR, ["run", "point", "seed", "error"]]
-        lines += ["## Failed runs", "", _table_md(errors.head(max_rows).astype(str)), ""]
+        lines += ["## Failed runs", "", markdown_table(errors.head(max_rows).astype(str)), ""]
     lines += ["## Figures", ""]
     lines += [f"![{title}]({name})\n" for title, name in figures]
     report = folder / "report.md"

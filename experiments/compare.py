@@ -9,24 +9,20 @@ sharply than two separate intervals.
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
+from experiments.chunks import run_in_chunks
 from experiments.summary import summarize
 from model import load_scenario
-from model.ensemble import run_ensemble
 from model.narration import fmt_value
 from model.schema import Issue, Scenario
 
-CHUNK = 10_000  # runs per ensemble call: bounds memory and paces the progress bar
 Z95 = 1.959963984540054
-COLOURS = ("#1f4e9c", "#d68910")
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,8 @@ def compare(
     """
     sa, sb = load_scenario(a), load_scenario(b)
     la, lb = _label(a, sa), _label(b, sb)
-    ta, tb = _ensemble(sa, seed, runs, progress, la), _ensemble(sb, seed, runs, progress, lb)
+    ta = run_in_chunks(sa, seed, runs, progress=progress, label=la)
+    tb = run_in_chunks(sb, seed, runs, progress=progress, label=lb)
     return Comparison(
         (sa, sb), (la, lb), (ta, tb), (summarize(ta, sa), summarize(tb, sb)), seed, runs
     )
@@ -104,21 +101,8 @@ def _label(given: str | Path | Scenario, scenario: Scenario) -> str:
     return scenario.name if isinstance(given, Scenario) else str(given)
 
 
-def _ensemble(scenario: Scenario, seed: int, runs: int, progress: bool, label: str) -> pd.DataFrame:
-    from tqdm.auto import tqdm
-
-    parts = []
-    with tqdm(total=runs, unit="run", disable=not progress, desc=label, leave=False) as bar:
-        for start in range(0, runs, CHUNK):
-            n = min(CHUNK, runs - start)
-            seeds = np.arange(seed + start, seed + start + n, dtype=np.uint64)
-            parts.append(run_ensemble(scenario, seeds))
-            bar.update(n)
-    return pd.concat(parts, ignore_index=True)
-
-
-def _issues(cmp: Comparison) -> list[Issue]:
-    """Issues of A, then those only B has."""
+def union_issues(cmp: Comparison) -> list[Issue]:
+    """The issues of A, then those only B has: what the comparison shows, in order."""
     a, b = cmp.scenarios
     return [*a.issues, *(i for i in b.issues if i.key not in a.issue_keys)]
 
@@ -146,7 +130,7 @@ def comparison_lines(cmp: Comparison) -> list[str]:
     """
     sa, sb = cmp.summaries
     la, lb = cmp.labels
-    issues = _issues(cmp)
+    issues = union_issues(cmp)
     width = max(24, len(la) + 2)
     name_width = max(24, *(len(i.label) + 2 for i in issues))
 
@@ -195,93 +179,3 @@ def comparison_doc(cmp: Comparison) -> dict[str, Any]:
         "summaries": list(cmp.summaries),  # in the order of "scenarios"
         "paired": cmp.paired(),
     }
-
-
-def survival(table: pd.DataFrame, last_day: int) -> np.ndarray:
-    """Share of runs without a deal at the end of each day 0..last_day.
-
-    Args:
-        table: An ensemble table.
-        last_day: The last day to report.
-
-    Returns:
-        An array of last_day + 1 shares; it levels off at the share of breakdowns.
-    """
-    days = table.loc[table["status"] == "deal", "day"].to_numpy()
-    dealt = np.bincount(days, minlength=last_day + 1)[: last_day + 1]
-    return 1.0 - np.cumsum(dealt) / max(len(table), 1)
-
-
-def comparison_figure(cmp: Comparison) -> Figure:
-    """Days to a deal as survival curves, and the deals' terms issue by issue, A beside B.
-
-    Args:
-        cmp: The comparison.
-
-    Returns:
-        The figure (not attached to pyplot).
-    """
-    issues = _issues(cmp)
-    cols = 4
-    rows = 1 + math.ceil(len(issues) / cols)
-    fig = Figure(figsize=(12, 3.2 * rows), layout="constrained")
-    grid = fig.add_gridspec(rows, cols)
-    ax = fig.add_subplot(grid[0, :])
-    last = max(int(t["day"].max()) for t in cmp.tables)
-    for k, (table, scen, label) in enumerate(
-        zip(cmp.tables, cmp.scenarios, cmp.labels, strict=True)
-    ):
-        curve = survival(table, last)
-        share = cmp.summaries[k]["deal_probability"]
-        name = f"{label} (deals in {share:.1%} of runs)"
-        ax.step(np.arange(last + 1), curve, where="post", color=COLOURS[k], label=name)
-        deadline = (scen.calendar.deadline - scen.calendar.start).days
-        ax.axvline(deadline, color=COLOURS[k], linestyle=":", linewidth=1)
-    ax.set(
-        xlabel="days since the start of talks (dotted: each deadline)",
-        ylabel="share of runs without a deal",
-        ylim=(0, 1.02),
-        title="Days to a deal",
-    )
-    ax.legend(loc="lower left")
-    for n, issue in enumerate(issues):
-        ax = fig.add_subplot(grid[1 + n // cols, n % cols])
-        column = f"term_{issue.key}"
-        terms = [
-            (k, t.loc[t["status"] == "deal", column].to_numpy())
-            for k, t in enumerate(cmp.tables)
-            if column in t
-        ]
-        shown = [(k, d) for k, d in terms if len(d)]  # a scenario may have no deal at all
-        if shown:
-            boxes = ax.boxplot(
-                [d for _, d in shown],
-                positions=[k for k, _ in shown],
-                widths=0.6,
-                patch_artist=True,
-                showfliers=False,
-            )
-            for patch, (k, _) in zip(boxes["boxes"], shown, strict=True):
-                patch.set(facecolor=COLOURS[k], alpha=0.5)
-        ax.set_xticks([0, 1], [_short(lab) for lab in cmp.labels])
-        ax.set_xlim(-0.7, 1.7)
-        margin = 0.04 * (issue.max - issue.min)
-        ax.set_ylim(issue.min - margin, issue.max + margin)  # the issue's whole range
-        ax.set_title(f"{textwrap.shorten(issue.label, 36)}\n({issue.unit}, deals only)", fontsize=9)
-    fig.suptitle(f"{cmp.labels[0]} vs {cmp.labels[1]}: {cmp.runs:,} runs each, the same seeds")
-    return fig
-
-
-def _short(label: str) -> str:
-    name = Path(label).stem if label.endswith(".toml") else label
-    return name if len(name) <= 16 else name[:15] + "…"
-
-
-def save_comparison_figure(cmp: Comparison, path: Path) -> None:
-    """Write the comparison figure as a PNG.
-
-    Args:
-        cmp: The comparison.
-        path: Where to write (any suffix; the format is always PNG).
-    """
-    comparison_figure(cmp).savefig(path, format="png", dpi=110)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from model.errors import ArgumentError
+
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write a file through a temporary sibling and rename it into place.
@@ -45,3 +47,27 @@ def json_safe(x: Any) -> Any:
     if isinstance(x, list | tuple):
         return [json_safe(v) for v in x]
     return x
+
+
+def check_out_folder(out: Path) -> None:
+    """Check that ``--out`` names a folder (or nothing yet), before any work is done.
+
+    Raises:
+        ArgumentError: When it names a file.
+    """
+    if out.exists() and not out.is_dir():
+        raise ArgumentError(str(out), "", "--out must be a folder, not a file")
+
+
+def make_out_folder(out: Path) -> None:
+    """Create the ``--out`` folder, with its parents, unless it exists.
+
+    Raises:
+        ArgumentError: When it names a file or cannot be created.
+    """
+    check_out_folder(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = f"cannot create the --out folder: {exc.strerror}"
+        raise ArgumentError(str(out), "", problem) from None

@@ -80,8 +80,7 @@ def replay(out: Path, run: int) -> Replay:
     if row["status"] == ERROR:
         return Replay(run, row, overrides, None, ["status"])
     model = model_of(stored, run)
-    while model.running:
-        model.step()
+    model.run_model()
     assert model.outcome is not None
     fresh = model.outcome.to_row()
     mismatches = [k for k, v in fresh.items() if k in row and not _same(v, _plain(row[k]))]

@@ -118,8 +118,7 @@ def _series_frame(task: ChunkTask, run: int) -> pd.DataFrame:
         collect=True,
         narrate=False,
     )
-    while model.running:
-        model.step()
+    model.run_model()
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     model.release()
     frame.insert(0, "run", run)

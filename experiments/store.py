@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.io import write_atomic, write_json
-from model.errors import ScenarioError
+from model.errors import StoreError
 from model.schema import Scenario
 
 MANIFEST, SCENARIO, DESIGN, RUNS, SERIES = (
@@ -137,10 +137,10 @@ class Stored:
         """The stored row of one run."""
         total = int(self.manifest["runs"])
         if not 0 <= run < total:
-            raise ScenarioError(str(self.out), "--run", f"no run {run} (runs are 0 to {total - 1})")
+            raise StoreError(str(self.out), "--run", f"no run {run} (runs are 0 to {total - 1})")
         path = chunk_path(self.out, run // self.chunk_size)
         if not path.exists():
-            raise ScenarioError(str(self.out), "--run", f"run {run} has not been run yet")
+            raise StoreError(str(self.out), "--run", f"run {run} has not been run yet")
         table = pd.read_parquet(path)
         return table[table["run"] == run].iloc[0].to_dict()
 
@@ -154,17 +154,17 @@ def open_store(out: Path) -> Stored:
     """Open a sweep folder.
 
     Raises:
-        ScenarioError: When the folder is not a sweep's.
+        StoreError: When the folder is not a sweep's.
     """
     source = str(out)
     if not (out / MANIFEST).is_file():
-        raise ScenarioError(source, "", "not a sweep folder (no manifest.json)")
+        raise StoreError(source, "", "not a sweep folder (no manifest.json)")
     try:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         scenario = Scenario.model_validate(json.loads((out / SCENARIO).read_text(encoding="utf-8")))
         design = pd.read_parquet(out / DESIGN)
     except (OSError, ValueError) as exc:
-        raise ScenarioError(
+        raise StoreError(
             source, "", f"unreadable sweep folder ({exc.__class__.__name__})"
         ) from None
     return Stored(out=out, manifest=manifest, scenario=scenario, design=design)

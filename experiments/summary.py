@@ -1,10 +1,12 @@
-"""Summaries of ensemble tables: deal probability with its interval, timing, terms."""
+"""Summaries of ensemble tables: deal probability with its interval, timing, terms, survival."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from model.schema import Scenario
@@ -30,6 +32,24 @@ def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tup
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def survival(table: pd.DataFrame, last_day: int) -> npt.NDArray[np.float64]:
+    """Share of runs still without a deal at the end of each day 0..last_day.
+
+    Runs that break down never reach a deal, so the curve levels off at the share of
+    breakdowns. A deal after ``last_day`` counts on ``last_day``.
+
+    Args:
+        table: An ensemble table (``status`` and ``day`` columns).
+        last_day: The last day to report.
+
+    Returns:
+        An array of last_day + 1 shares, indexed by day.
+    """
+    deal_days = table.loc[table["status"] == "deal", "day"].to_numpy(dtype=int)
+    counts = np.bincount(np.clip(deal_days, 0, last_day), minlength=last_day + 1)
+    return 1.0 - np.cumsum(counts) / max(len(table), 1)
 
 
 def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:

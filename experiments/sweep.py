@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.chunks import chunk_bounds
 from experiments.design import design_points, sweep_seeds
+from experiments.io import check_out_folder, make_out_folder
 from experiments.runner import ChunkDone, ChunkTask, default_workers, run_dask, run_local, warm
 from experiments.store import (
     DESIGN,
@@ -26,7 +28,7 @@ from experiments.store import (
     write_scenario,
 )
 from experiments.sweep_file import Sweep
-from model.errors import ScenarioError
+from model.errors import StoreError
 
 # Runs per chunk: two workers' working sets of 5,000 runs fit a shared 32 MiB cache together,
 # where 10,000-run chunks slow each other by about 10% (docs/performance.md).
@@ -62,13 +64,12 @@ def _series_runs(total: int, n: int) -> list[int]:
 
 def prepare_store(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict[str, Any]:
     """Create the store, or check that an existing one holds this very sweep."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "", "--out must be a folder, not a file")
+    check_out_folder(out)
     if (out / MANIFEST).exists():
         stored = open_store(out)
         manifest = stored.manifest
         if manifest.get("digest") != sweep.digest:
-            raise ScenarioError(
+            raise StoreError(
                 str(out),
                 "",
                 "holds another sweep (or another version of its scenario): "
@@ -100,10 +101,7 @@ def prepare_store(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict
         "created": now(),
         "finished": None,
     }
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError(str(out), "", f"cannot create the folder: {exc.strerror}") from None
+    make_out_folder(out)
     write_scenario(out, sweep.scenario)
     write_parquet(out / DESIGN, design)
     write_manifest(out, manifest)  # last: a folder with a manifest is complete to start from
@@ -116,15 +114,14 @@ def plan(
     """The tasks of the chunks not yet stored."""
     total, size, reps = manifest["runs"], manifest["chunk_size"], manifest["replicates"]
     done = done_chunks(out)
-    todo = [k for k in range((total + size - 1) // size) if k not in done]
+    todo = [(k, b) for k, b in enumerate(chunk_bounds(total, size)) if k not in done]
     if not todo:
         return []
     seeds = sweep_seeds(sweep.spec, total)
     series = manifest["series_runs"]
     scenario = sweep.scenario.model_dump(mode="json")
     tasks = []
-    for k in todo:
-        start, stop = k * size, min((k + 1) * size, total)
+    for k, (start, stop) in todo:
         first, last = start // reps, (stop - 1) // reps
         tasks.append(
             ChunkTask(

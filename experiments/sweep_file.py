@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from model.errors import ScenarioError
+from model.errors import ScenarioError, SweepError
 from model.loading import load_scenario
 from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
@@ -202,12 +202,12 @@ def parse_sweep(data: dict[str, Any], source: str) -> SweepSpec:
         The validated spec.
 
     Raises:
-        ScenarioError: Naming the first bad field.
+        SweepError: Naming the first bad field.
     """
     doc = dict(data)
     params = doc.get("parameters", {})
     if not isinstance(params, dict):
-        raise ScenarioError(source, "parameters", "must be a table of scenario paths")
+        raise SweepError(source, "parameters", "must be a table of scenario paths")
     flat = _flatten(params)
     doc["parameters"] = flat
     try:
@@ -219,11 +219,11 @@ def parse_sweep(data: dict[str, Any], source: str) -> SweepSpec:
             # Name the parameter by its path, not its position.
             loc = ["parameters", flat[loc[1]]["path"], *loc[2:]]
             loc = [x for x in loc if not (isinstance(x, str) and x.startswith("function-"))]
-        raise ScenarioError(source, ".".join(str(x) for x in loc), err["msg"]) from None
+        raise SweepError(source, ".".join(str(x) for x in loc), err["msg"]) from None
     seen: set[str] = set()
     for p in spec.parameters:
         if p.path in seen:
-            raise ScenarioError(source, f"parameters.{p.path}", "given twice")
+            raise SweepError(source, f"parameters.{p.path}", "given twice")
         seen.add(p.path)
     _check_design(spec, source)
     return spec
@@ -234,15 +234,15 @@ def _check_design(spec: SweepSpec, source: str) -> None:
     for p in spec.varied:
         where = f"parameters.{p.path}"
         if kind in SAMPLED and p.range is None:
-            raise ScenarioError(source, where, f"a {kind} design needs range = [low, high]")
+            raise SweepError(source, where, f"a {kind} design needs range = [low, high]")
         if kind == "grid" and p.range is not None and p.steps is None:
-            raise ScenarioError(source, where, "a grid needs steps with a range")
+            raise SweepError(source, where, "a grid needs steps with a range")
     if kind in SAMPLED and not spec.varied:
-        raise ScenarioError(source, "design.kind", f"a {kind} design needs a parameter to vary")
+        raise SweepError(source, "design.kind", f"a {kind} design needs a parameter to vary")
     if kind in ("sobol", "morris") and len(spec.varied) < 2:
-        raise ScenarioError(source, "design.kind", f"a {kind} design needs two or more ranges")
+        raise SweepError(source, "design.kind", f"a {kind} design needs two or more ranges")
     if kind == "monte_carlo" and not spec.varied and spec.design.points != 1:
-        raise ScenarioError(
+        raise SweepError(
             source, "design.points", "with nothing to vary, use replicates, not points"
         )
 
@@ -260,7 +260,7 @@ def _check_paths(spec: SweepSpec, scenario: Scenario, source: str) -> None:
         try:
             apply_overrides(compile_scenario(scenario), {p.path: trial}, n)
         except ScenarioError as exc:
-            raise ScenarioError(source, f"parameters.{p.path}", exc.problem) from None
+            raise SweepError(source, f"parameters.{p.path}", exc.problem) from None
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -273,7 +273,7 @@ def load_sweep(path: str | Path) -> Sweep:
         The sweep.
 
     Raises:
-        ScenarioError: For a missing or malformed file, a bad field, an unknown scenario path
+        SweepError: For a missing or malformed file, a bad field, an unknown scenario path
             or a value outside what the scenario allows.
     """
     path = Path(path)
@@ -281,15 +281,13 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(source, "", "no such file") from None
+        raise SweepError(source, "", "no such file") from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(
-            source, "", f"cannot read the file ({exc.__class__.__name__})"
-        ) from None
+        raise SweepError(source, "", f"cannot read the file ({exc.__class__.__name__})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", f"not valid TOML ({exc})") from None
+        raise SweepError(source, "", f"not valid TOML ({exc})") from None
     spec = parse_sweep(data, source)
     scenario_path = path.parent / spec.scenario
     where = scenario_path if scenario_path.suffix == ".toml" else spec.scenario
@@ -297,6 +295,6 @@ def load_sweep(path: str | Path) -> Sweep:
         scenario = load_scenario(where)
     except ScenarioError as exc:
         problem = f"{exc.line()}"
-        raise ScenarioError(source, "scenario", problem) from None
+        raise SweepError(source, "scenario", problem) from None
     _check_paths(spec, scenario, source)
     return Sweep(spec=spec, scenario=scenario, source=source, text=text)

@@ -1,22 +1,20 @@
-"""The model beside bargaining theory: each textbook prediction, what the model gives, a figure.
+"""The model beside bargaining theory: each textbook prediction and what the model gives.
 
-``write_validation`` runs every check and writes ``validation.md`` with its figures; the
-``negotiate theory`` command calls it. The test suite (tests/test_theory.py) checks the same
-claims with its own oracles.
+``run_checks`` runs every check and ``validation_markdown`` writes them up as the text of
+``validation.md``; ``negotiate theory`` adds a figure to each check and writes the file. The
+test suite (tests/test_theory.py) checks the same claims with its own oracles.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from experiments.markdown import markdown_table
 from experiments.theory_checks import (
-    FIGURES,
     Check,
     check_bilateral,
     check_frontier,
@@ -30,7 +28,7 @@ from experiments.theory_dynamics import (
     check_zeuthen,
 )
 
-CHECKS: tuple[Callable[[Path, int], Check], ...] = (
+CHECKS: tuple[Callable[[int], Check], ...] = (
     check_bilateral,
     check_nparty,
     check_nash_pie,
@@ -42,39 +40,40 @@ CHECKS: tuple[Callable[[Path, int], Check], ...] = (
 )
 
 
-def _markdown_table(df: pd.DataFrame) -> str:
-    def fmt(v: Any) -> str:
-        if isinstance(v, bool | np.bool_):
-            return "yes" if v else "**no**"
-        if isinstance(v, float | np.floating):
-            return f"{v:.4f}" if abs(v) < 1000 else f"{v:,.0f}"
-        return str(v).replace("|", "\\|")  # a bare bar would end the cell
-
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(fmt(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    for _, row in df.iterrows():
-        lines.append("| " + " | ".join(fmt(row[c]) for c in cols) + " |")
-    return "\n".join(lines)
-
-
-def write_validation(out: Path, runs: int = 2000, progress: bool = False) -> list[Check]:
-    """Run every check and write ``out/validation.md`` and its figures, from scratch.
+def run_checks(runs: int = 2000, progress: bool = False) -> list[Check]:
+    """Run every check, in document order.
 
     Args:
-        out: Folder of the document (its figures go to ``out/validation/``).
         runs: Runs per ensemble check.
         progress: Show a progress bar.
 
     Returns:
-        The checks, in document order.
+        The checks.
     """
     from tqdm.auto import tqdm
 
-    folder = out / FIGURES
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    checks = [f(folder, runs) for f in tqdm(CHECKS, disable=not progress, desc="checks")]
+    return [check(runs) for check in tqdm(CHECKS, disable=not progress, desc="checks")]
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "**no**"
+    if isinstance(v, float | np.floating):
+        return f"{v:.4f}" if abs(v) < 1000 else f"{v:,.0f}"
+    return str(v)
+
+
+def validation_markdown(checks: Sequence[Check], runs: int, figures: Mapping[str, str]) -> str:
+    """The text of ``validation.md``: a summary table, then a section per check.
+
+    Args:
+        checks: The checks, in document order.
+        runs: Runs per ensemble check (for the line that reproduces the document).
+        figures: Link of each check's figure, by check key (checks without one are left out).
+
+    Returns:
+        The Markdown document.
+    """
     held = sum(c.passed for c in checks)
     parts = [
         "# Validation against bargaining theory",
@@ -86,17 +85,22 @@ def write_validation(out: Path, runs: int = 2000, progress: bool = False) -> lis
         "",
         f"**{held} of {len(checks)} predictions hold.**",
         "",
-        "| # | prediction | source | holds |",
-        "|---|---|---|---|",
     ]
-    for k, c in enumerate(checks, 1):
-        parts.append(f"| {k} | {c.title} | {c.source} | {'yes' if c.passed else '**no**'} |")
+    summary = pd.DataFrame(
+        {
+            "#": range(1, len(checks) + 1),
+            "prediction": [c.title for c in checks],
+            "source": [c.source for c in checks],
+            "holds": [c.passed for c in checks],
+        }
+    )
+    parts.append(markdown_table(summary, _cell))
     for k, c in enumerate(checks, 1):
         parts += ["", f"## {k}. {c.title}", "", f"*{c.source}.* {c.prediction}", ""]
-        parts.append(_markdown_table(c.table))
+        parts.append(markdown_table(c.table, _cell))
         parts += [""] + [f"{n}" for n in c.notes]
-        if c.figure:
-            parts += ["", f"![{c.title}]({c.figure})"]
+        if c.key in figures:
+            parts += ["", f"![{c.title}]({figures[c.key]})"]
     parts += [
         "",
         "## How to reproduce",
@@ -108,5 +112,4 @@ def write_validation(out: Path, runs: int = 2000, progress: bool = False) -> lis
         "Every run is seeded (seeds 0 to runs - 1), so the numbers above are reproduced exactly.",
         "",
     ]
-    (out / "validation.md").write_text("\n".join(parts), encoding="utf-8")
-    return checks
+    return "\n".join(parts)

@@ -1,27 +1,22 @@
 """Bargaining theory's predictions on pies and frontiers, beside what the model gives.
 
 Checks 1-4 of ``negotiate theory``: time-dependent tactics on a bilateral and an n-party pie,
-and the Nash and Kalai-Smorodinsky solutions the solver finds. Each returns a ``Check``.
+and the Nash and Kalai-Smorodinsky solutions the solver finds. Each returns a ``Check``: its
+table and verdict, and in ``data`` the further numbers its figure draws.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from experiments.chunks import run_in_chunks
 from model.bargaining import problem_of, solutions_of, solve
-from model.ensemble import run_ensemble
 from model.loading import load_scenario
 from model.negotiation import NegotiationModel
 from model.params import compile_scenario
@@ -29,41 +24,44 @@ from model.reduced import pie_scenario
 from model.schema import Scenario
 from model.utility import nash_product
 
-FIGURES = "validation"  # folder of figures, next to validation.md
 DAYS = 100
 
 
 @dataclass
 class Check:
-    """One prediction of theory beside the model's answer."""
+    """One prediction of theory beside the model's answer.
 
+    Attributes:
+        key: A short name (``bilateral``, ``two_level``, …); its figure's file is named by it.
+        title: The prediction, as a heading.
+        source: Where the prediction comes from.
+        prediction: What theory says, in a sentence or two.
+        table: The cases, each with what theory and the model give.
+        passed: Whether every case holds.
+        data: Numbers beyond the table that the check's figure draws, by name.
+        notes: Lines printed after the table.
+    """
+
+    key: str
     title: str
     source: str
     prediction: str
     table: pd.DataFrame
     passed: bool
-    figure: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
 def _final(scenario: Scenario | str, seed: int = 0, **kw: Any) -> NegotiationModel:
     m = NegotiationModel(scenario, rng=seed, collect=False, narrate=False, **kw)
-    while m.running:
-        m.step()
+    m.run_model()
     return m
-
-
-def _save(fig: plt.Figure, folder: Path, name: str) -> str:
-    fig.tight_layout()
-    fig.savefig(folder / name, dpi=110)
-    plt.close(fig)
-    return f"{FIGURES}/{name}"
 
 
 # --- 1. bilateral pie, time-dependent tactics ---------------------------------------------
 
 
-def check_bilateral(folder: Path, runs: int) -> Check:
+def check_bilateral(runs: int) -> Check:
     """Agreement time and shares of two time-dependent negotiators splitting a pie."""
     cases = [(1.0, 1.0), (2.0, 1.0), (0.5, 1.0), (3.0, 2.0), (1.0, 4.0), (0.3, 3.0)]
     rows = []
@@ -101,31 +99,28 @@ def check_bilateral(folder: Path, runs: int) -> Check:
         theory_share.append(1 - ts**e1)
         model_t.append(o.day / DAYS)
         model_share.append(o.terms["share_p0"])
-    fig, ax = plt.subplots(1, 2, figsize=(9, 3.6))
-    ax[0].plot(e1s, theory_share, "-", color="0.3", label="theory: 1 - t*^e1")
-    ax[0].plot(e1s, model_share, "o", ms=4, color="C0", label="model")
-    ax[0].set(xscale="log", xlabel="exponent e1 (opponent e2 = 1)", ylabel="party 1's share")
-    ax[1].plot(e1s, theory_t, "-", color="0.3", label="theory: t*^e1 + t* = 1")
-    ax[1].plot(e1s, model_t, "o", ms=4, color="C1", label="model")
-    ax[1].set(xscale="log", xlabel="exponent e1 (opponent e2 = 1)", ylabel="agreement time t")
-    for a in ax:
-        a.legend(frameon=False)
-    figure = _save(fig, folder, "bilateral.png")
     return Check(
+        key="bilateral",
         title="Bilateral pie: agreement time and shares of time-dependent tactics",
         source="Faratin, Sierra and Jennings (1998)",
         prediction="Aspirations a_i(t) = 1 - t^e_i meet at t* with t*^e1 + t*^e2 = 1; "
         "party 1 gets 1 - t*^e1. The model decides once a day, so both hold to 1/100.",
         table=table,
         passed=bool(table["holds"].all()),
-        figure=figure,
+        data={
+            "e1": e1s,
+            "theory_share": theory_share,
+            "model_share": model_share,
+            "theory_t": theory_t,
+            "model_t": model_t,
+        },
     )
 
 
 # --- 2. n-party symmetric pie --------------------------------------------------------------
 
 
-def check_nparty(folder: Path, runs: int) -> Check:
+def check_nparty(runs: int) -> Check:
     """Symmetric n-party pie: agreement time and equal shares."""
     rows = []
     for n in (2, 3, 4, 5):
@@ -151,29 +146,20 @@ def check_nparty(folder: Path, runs: int) -> Check:
                 }
             )
     table = pd.DataFrame(rows)
-    fig, ax = plt.subplots(figsize=(5, 3.6))
-    for k, e in enumerate((0.5, 1.0, 2.0)):
-        sub = table[table["e"] == e]
-        ns = np.linspace(2, 5, 50)
-        ax.plot(ns, (1 - 1 / ns) ** (1 / e), "-", color=f"C{k}", alpha=0.6)
-        ax.plot(sub["n"], sub["t (model)"], "o", color=f"C{k}", label=f"e = {e:g}")
-    ax.set(xlabel="parties n", ylabel="agreement time t", title="lines: (1 - 1/n)^(1/e)")
-    ax.legend(frameon=False)
-    figure = _save(fig, folder, "nparty.png")
     return Check(
+        key="nparty",
         title="Symmetric n-party pie: agreement time and equal shares",
         source="the n-party extension of Faratin et al. (1998)",
         prediction="All accept once n (1 - t^e) <= 1: at t* = (1 - 1/n)^(1/e), each with 1/n.",
         table=table,
         passed=bool(table["holds"].all()),
-        figure=figure,
     )
 
 
 # --- 3. Nash solution on a pie -------------------------------------------------------------
 
 
-def check_nash_pie(folder: Path, runs: int) -> Check:
+def check_nash_pie(runs: int) -> Check:
     """The Nash solution of pies with a disagreement point and with a concave utility."""
     rows = []
     for d1, d2 in ((0.0, 0.0), (0.2, 0.0), (0.1, 0.3), (0.4, 0.2)):
@@ -218,6 +204,7 @@ def check_nash_pie(folder: Path, runs: int) -> Check:
         )
     table = pd.DataFrame(rows)
     return Check(
+        key="nash_pie",
         title="Nash bargaining solution on a pie",
         source="Nash (1950)",
         prediction="With disagreement point d, x1 = d1 + (1 - d1 - d2)/2; with u1 = x^a and "
@@ -231,7 +218,7 @@ def check_nash_pie(folder: Path, runs: int) -> Check:
 # --- 4. Nash and Kalai–Smorodinsky on a curved frontier ----------------------------------
 
 
-def check_frontier(folder: Path, runs: int) -> Check:
+def check_frontier(runs: int) -> Check:
     """Nash and Kalai–Smorodinsky points on the frontier u2 = 1 - u1^2."""
     sol = solutions_of(compile_scenario(load_scenario("concave_pie")))
     rows = []
@@ -259,50 +246,19 @@ def check_frontier(folder: Path, runs: int) -> Check:
         }
     )
     table = pd.DataFrame(rows)
-    deals = run_ensemble(
+    deals = run_in_chunks(
         pie_scenario(2, curvature=[0.5, 1], reservations=[0.2, 0.2], reservation_sd=0.1),
-        np.arange(min(runs, 1000)),
+        0,
+        min(runs, 1000),
     )
     deals = deals[deals["status"] == "deal"]
-    fig, ax = plt.subplots(figsize=(4.6, 4.2))
-    u = np.linspace(0, 1, 200)
-    ax.plot(u, 1 - u**2, "-", color="0.3", label="frontier u2 = 1 - u1²")
-    ax.plot(
-        deals["utility_p0"],
-        deals["utility_p1"],
-        ".",
-        ms=2,
-        alpha=0.3,
-        color="C7",
-        label="model deals (noisy reservations)",
-    )
-    marks = {
-        "Nash": sol.nash,
-        "Kalai–Smorodinsky": sol.kalai_smorodinsky,
-        "egalitarian": sol.egalitarian,
-        "max welfare": sol.max_welfare,
-    }
-    styles = {"Nash": "o", "Kalai–Smorodinsky": "D", "egalitarian": "s", "max welfare": "^"}
-    for k, (name, p) in enumerate(marks.items()):
-        if p is not None:  # hollow markers: Kalai–Smorodinsky and egalitarian coincide here
-            ax.plot(
-                *p.utility,
-                styles[name],
-                ms=10 - 2 * (k % 2),
-                mfc="none",
-                mew=2,
-                color=f"C{k}",
-                label=name,
-            )
-    ax.set(xlabel="u1 = sqrt(x)", ylabel="u2 = 1 - x", xlim=(0, 1.02), ylim=(0, 1.02))
-    ax.legend(frameon=False, fontsize=8)
-    figure = _save(fig, folder, "frontier.png")
     return Check(
+        key="frontier",
         title="Nash and Kalai–Smorodinsky on the frontier u2 = 1 - u1²",
         source="Nash (1950); Kalai and Smorodinsky (1975)",
         prediction="With d = 0: Nash u1 = 1/sqrt(3) ≈ 0.5774; Kalai–Smorodinsky "
         "u1 = (sqrt(5) - 1)/2 ≈ 0.6180.",
         table=table,
         passed=bool(table["holds"].all()),
-        figure=figure,
+        data={"solutions": sol, "deals": deals},
     )

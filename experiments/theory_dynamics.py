@@ -6,21 +6,15 @@ the deadline effect and two-level games. Each returns a ``Check``.
 
 from __future__ import annotations
 
+import itertools
 import math
-from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import itertools
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.theory_checks import DAYS, Check, _save
-from model.ensemble import run_ensemble
+from experiments.chunks import run_in_chunks
+from experiments.theory_checks import DAYS, Check
 from model.loading import load_scenario
 from model.negotiation import NegotiationModel
 from model.reduced import pie_scenario
@@ -52,7 +46,7 @@ def zeuthen_trace(scenario: Scenario | str, seed: int = 0) -> tuple[NegotiationM
     return m, trace
 
 
-def check_zeuthen(folder: Path, runs: int) -> Check:
+def check_zeuthen(runs: int) -> Check:
     """Zeuthen's monotonic concession: rising Nash products, ending at the Nash point."""
     rows, traces = [], {}
     for d1, d2 in ((0.2, 0.0), (0.0, 0.0), (0.1, 0.3), (0.35, 0.15)):
@@ -93,36 +87,8 @@ def check_zeuthen(folder: Path, runs: int) -> Check:
         )
         traces[(d1, d2)] = trace
     table = pd.DataFrame(rows)
-    fig, ax = plt.subplots(1, 2, figsize=(9, 3.6))
-    trace = traces[(0.2, 0.0)]
-    for k, side in enumerate(("p0", "p1")):
-        seq = [t for t in trace if t["side"] == side]
-        ax[0].plot(
-            [t["day"] for t in seq],
-            [t["offer"][0] for t in seq],
-            ".-",
-            ms=3,
-            color=f"C{k}",
-            label=f"{side.upper()}'s offer",
-        )
-        ax[1].plot(
-            [t["day"] for t in seq],
-            [t["nash"] for t in seq],
-            ".-",
-            ms=3,
-            color=f"C{k}",
-            label=f"{side.upper()}'s offer",
-        )
-    ax[0].axhline(0.6, color="0.3", ls="--", label="Nash share 0.6")
-    ax[1].axhline(0.4 * 0.4, color="0.3", ls="--", label="Nash product 0.16")
-    ax[0].set(
-        xlabel="day", ylabel="share of party 1 in the offer", title="zeuthen_pie, d = (0.2, 0)"
-    )
-    ax[1].set(xlabel="day", ylabel="Nash product of the offer")
-    for a in ax:
-        a.legend(frameon=False, fontsize=8)
-    figure = _save(fig, folder, "zeuthen.png")
     return Check(
+        key="zeuthen",
         title="Zeuthen's monotonic concession ends at the Nash solution",
         source="Zeuthen (1930); Harsanyi (1956)",
         prediction="The party with the smaller risk (equivalently, the smaller Nash product of "
@@ -130,7 +96,7 @@ def check_zeuthen(folder: Path, runs: int) -> Check:
         "the Nash point x1 = d1 + (1 - d1 - d2)/2 (here to within the 0.01 step).",
         table=table,
         passed=bool(table["holds"].all()),
-        figure=figure,
+        data={"trace": traces[(0.2, 0.0)]},
     )
 
 
@@ -141,12 +107,11 @@ def _noisy_pie(e1: float, e2: float) -> Scenario:
     return pie_scenario(2, exponents=[e1, e2], reservations=[0.2, 0.2], reservation_sd=0.1)
 
 
-def check_boulware(folder: Path, runs: int) -> Check:
+def check_boulware(runs: int) -> Check:
     """A tougher (more Boulware) negotiator gets more, later."""
-    seeds = np.arange(runs)
     rows, tables = [], {}
     for e1 in (0.5, 1.0, 2.0, 4.0):
-        df = run_ensemble(_noisy_pie(e1, 1.0), seeds)
+        df = run_in_chunks(_noisy_pie(e1, 1.0), 0, runs)
         deals = df[df["status"] == "deal"]
         tables[e1] = deals
         rows.append(
@@ -165,39 +130,24 @@ def check_boulware(folder: Path, runs: int) -> Check:
     margin_day = 3 * np.hypot(table["se day"].to_numpy()[1:], table["se day"].to_numpy()[:-1])
     holds = bool(np.all(np.diff(share) > margin) and np.all(np.diff(day) > margin_day))
     table["holds"] = holds
-    fig, ax = plt.subplots(1, 2, figsize=(9, 3.4))
-    for k, (e1, deals) in enumerate(tables.items()):
-        ax[0].hist(
-            deals["term_share_p0"],
-            bins=40,
-            range=(0, 1),
-            histtype="step",
-            color=f"C{k}",
-            label=f"e1 = {e1:g}",
-        )
-        ax[1].hist(deals["day"] / DAYS, bins=40, range=(0, 1), histtype="step", color=f"C{k}")
-    ax[0].set(xlabel="party 1's share, deals only", ylabel="runs")
-    ax[1].set(xlabel="agreement time t", ylabel="runs")
-    ax[0].legend(frameon=False, fontsize=8)
-    figure = _save(fig, folder, "boulware.png")
     return Check(
+        key="boulware",
         title="More Boulware than the opponent: a larger share, later",
         source="Faratin, Sierra and Jennings (1998)",
         prediction="Against a linear opponent, raising e1 raises party 1's mean share "
         "conditional on a deal and delays the deal (each step beyond 3 standard errors).",
         table=table,
         passed=holds,
-        figure=figure,
+        data={"deals": tables},
         notes=[f"{runs:,} runs per row; reservations 0.2 ± 0.1 (normal, clipped to [0, 1])."],
     )
 
 
-def check_deadline(folder: Path, runs: int) -> Check:
+def check_deadline(runs: int) -> Check:
     """With Boulware parties, deals crowd against the deadline."""
-    seeds = np.arange(runs)
     rows, days = [], {}
     for e in (0.3, 1.0, 5.0, 10.0):
-        df = run_ensemble(_noisy_pie(e, e), seeds)
+        df = run_in_chunks(_noisy_pie(e, e), 0, runs)
         deals = df[df["status"] == "deal"]
         last = float((deals["day"] >= 0.9 * DAYS).mean())
         days[e] = deals["day"] / DAYS
@@ -213,14 +163,8 @@ def check_deadline(folder: Path, runs: int) -> Check:
             }
         )
     table = pd.DataFrame(rows)
-    fig, ax = plt.subplots(figsize=(5.2, 3.6))
-    for k, (e, t) in enumerate(days.items()):
-        ax.hist(t, bins=50, range=(0, 1), histtype="step", color=f"C{k}", label=f"e = {e:g}")
-    ax.axvspan(0.9, 1.0, color="0.9", zorder=-1, label="last tenth")
-    ax.set(xlabel="agreement time t", ylabel="deals")
-    ax.legend(frameon=False, fontsize=8)
-    figure = _save(fig, folder, "deadline.png")
     return Check(
+        key="deadline",
         title="Deadline effect: Boulware parties settle at the last moment",
         source="Faratin et al. (1998); Roth, Murnighan and Schoumaker (1988) on deadline effects",
         prediction="With Boulware parties the share of deals in the last tenth of the time "
@@ -228,7 +172,7 @@ def check_deadline(folder: Path, runs: int) -> Check:
         "range (Faratin et al. use 1/beta with beta down to 0.01); e = 0.3 is a Conceder.",
         table=table,
         passed=bool(table["holds"].all()),
-        figure=figure,
+        data={"times": days},
         notes=[f"{runs:,} runs per row; reservations 0.2 ± 0.1."],
     )
 
@@ -236,9 +180,8 @@ def check_deadline(folder: Path, runs: int) -> Check:
 # --- 8. two-level games -------------------------------------------------------------------
 
 
-def check_two_level(folder: Path, runs: int) -> Check:
+def check_two_level(runs: int) -> Check:
     """Shrinking Japan's win-set: deals nearer its ideal, and more breakdowns."""
-    seeds = np.arange(runs)
     # The tariff cap moves with the scenario's farm-access cap held; 25 leaves the tariff
     # uncapped. The last row lifts both caps: no win-set at all.
     tariff_cap, access_cap = "sides.japan.win_set.tariff.max", "sides.japan.win_set.access.max"
@@ -249,7 +192,7 @@ def check_two_level(folder: Path, runs: int) -> Check:
     access = next(b.max for b in win_set if b.issue == "access")
     rows = []
     for over in settings:
-        df = run_ensemble("two_level", seeds, overrides=over)
+        df = run_in_chunks("two_level", 0, runs, overrides=over)
         deals = df[df["status"] == "deal"]
         p = len(deals) / len(df)
         cap = over[tariff_cap]
@@ -277,26 +220,15 @@ def check_two_level(folder: Path, runs: int) -> Check:
     )
     table["holds"] = holds
     n = len(caps)
-    fig, ax = plt.subplots(1, 2, figsize=(9, 3.4))
-    ax[0].errorbar(caps, p[:n], yerr=2 * se[:n], fmt="o-", color="C0", label="farm access capped")
-    ax[0].errorbar(
-        [25.0], p[n:], yerr=2 * se[n:], fmt="s", mfc="none", color="C1", label="no win-set at all"
-    )
-    ax[0].set(xlabel="Japan's cap on the auto tariff (%) — 25: uncapped", ylabel="deal probability")
-    ax[0].legend(fontsize="small")
-    ax[1].plot(caps, tariff[:n], "o-", color="C3", label="farm access capped")
-    ax[1].plot([25.0], tariff[n:], "s", mfc="none", color="C1", label="no win-set at all")
-    ax[1].set(xlabel="Japan's cap on the auto tariff (%)", ylabel="mean tariff of the deals (%)")
-    ax[1].legend(fontsize="small")
-    figure = _save(fig, folder, "two_level.png")
     return Check(
+        key="two_level",
         title="Two-level games: a smaller win-set is bargaining power at a price",
         source="Schelling (1960); Putnam (1988)",
         prediction="Shrinking Japan's win-set moves deals toward Japan's ideal and makes "
         "breakdowns more frequent; widening it raises the deal probability.",
         table=table,
         passed=holds,
-        figure=figure,
+        data={"caps": caps, "probability": p, "se": se, "tariff": tariff},
         notes=[
             f"{runs:,} runs per row (scenario two_level; reservations 0.35 ± 0.1).",
             f"With farm access capped at {access:g}, the mean tariff of the deals rises "

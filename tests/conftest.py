@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
 from helpers import finished
 
 from model import NegotiationModel
+
+# The commands the tests start draw their figures with no screen, on any machine (as .ci/run
+# sets for the whole suite); nothing in-process uses pyplot, so no backend is needed here.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session")

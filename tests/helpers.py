@@ -269,7 +269,7 @@ def run_main(argv: list[str]) -> tuple[int, str, str]:
     import contextlib
     import io
 
-    from experiments.cli import main
+    from negotiate.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -39,7 +39,7 @@ UI_TIMEOUT = 30_000  # ms
 
 def negotiate_command() -> list[str]:
     script = Path(sys.executable).with_name("negotiate")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "experiments.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "negotiate"]
 
 
 @pytest.fixture(scope="module")

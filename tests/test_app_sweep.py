@@ -59,16 +59,17 @@ def test_a_stored_run_opened_in_the_app_replays_its_row(store: Path, run: int) -
 
 
 def test_bad_stored_runs_are_one_line(store: Path, tmp_path: Path) -> None:
-    from model.errors import ScenarioError
+    from model.errors import ArgumentError, StoreError
 
-    for folder, run, needle in [
-        (str(tmp_path), 0, "not a sweep folder"),
-        (str(store), 99, "no run 99"),
-        (str(store), "x", "whole number"),
+    for folder, run, error, needle in [
+        (str(tmp_path), 0, StoreError, "not a sweep folder"),
+        (str(store), 99, StoreError, "no run 99"),
+        (str(store), "x", ArgumentError, "must be an integer"),
     ]:
-        with pytest.raises(ScenarioError) as info:
+        with pytest.raises(error) as info:
             open_sweep_run(folder, run)
-        assert needle in info.value.line() and "\n" not in info.value.line()
+        line = info.value.line()
+        assert line.startswith(f"{error.kind} ") and needle in line and "\n" not in line
 
 
 def test_the_page_opens_a_stored_run_and_goes_back(session: Any, store: Path) -> None:  # noqa: F811

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from helpers import run_main
 
-from experiments.cli import main
 from model import load_scenario
+from negotiate.cli import main
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
 BASELINE = Path(str(resources.files("model") / "scenarios" / "june2025.toml"))

@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from helpers import run_main
 
-from experiments.compare import compare, comparison_figure, comparison_lines, survival
-from experiments.summary import summarize
+from experiments.compare import compare, comparison_lines
+from experiments.summary import summarize, survival
 from model import load_scenario, run_ensemble
+from viz.compare_figures import comparison_figure
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

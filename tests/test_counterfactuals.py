@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from experiments.cli import main
 from model import NegotiationModel, ScenarioError, list_scenarios, load_scenario
 from model.loading import EXTENDS, merge_documents, parse_scenario
+from negotiate.cli import main
 
 SCENARIOS = Path(str(resources.files("model") / "scenarios"))
 BASELINE = SCENARIOS / "june2025.toml"
@@ -282,7 +282,7 @@ def test_a_bad_base_is_one_line_naming_the_file_and_field(
     line = one_line(info.value)
     assert info.value.source == str(child) and info.value.field == EXTENDS
     assert problem in info.value.problem
-    assert line.startswith(f"{child}: extends: ")
+    assert line.startswith(f"scenario {child}: extends: ")
 
 
 def test_a_cycle_of_bases_is_one_line(tmp_path: Path) -> None:
@@ -327,7 +327,8 @@ def test_validate_reports_a_bad_base_in_one_line_with_exit_status_2(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1
-    assert err.startswith(f"negotiate: error: {child}: extends: no such scenario 'junee2025'")
+    expected = f"negotiate: error: scenario {child}: extends: no such scenario 'junee2025'"
+    assert err.startswith(expected)
 
 
 def test_the_installed_command_reports_a_bad_base_in_one_line(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
 from model import ScenarioError, load_scenario
+from negotiate.cli import main
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
 BASELINE = Path(str(resources.files("model") / "scenarios" / "june2025.toml"))
@@ -197,7 +197,7 @@ def check_error(err: ScenarioError, case: Case, path: Path) -> None:
     assert case.problem in err.problem
     line = err.line()
     assert line.strip() and "\n" not in line and "\r" not in line
-    assert line.startswith(f"{path}: ")
+    assert line.startswith(f"scenario {path}: ")
     assert line.endswith(err.problem)
     assert str(err) == line
 
@@ -222,8 +222,8 @@ def test_load_scenario_names_the_field(case: Case, tmp_path: Path) -> None:
 def test_scenario_error_is_a_value_error_with_one_line() -> None:
     err = ScenarioError("a.toml", "parties.x.clout", "must be positive")
     assert isinstance(err, ValueError)
-    assert err.line() == "a.toml: parties.x.clout: must be positive"
-    assert ScenarioError("a.toml", "", "no such file").line() == "a.toml: no such file"
+    assert err.line() == "scenario a.toml: parties.x.clout: must be positive"
+    assert ScenarioError("a.toml", "", "no such file").line() == "scenario a.toml: no such file"
 
 
 @pytest.mark.parametrize("case", MORE_CASES, ids=lambda c: c.id)

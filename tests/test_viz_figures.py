@@ -13,14 +13,14 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
+from experiments.summary import survival
 from model import NegotiationModel, run_ensemble
 from model.bargaining import solutions_of
-from model.errors import ScenarioError
+from model.errors import ArgumentError
 from viz import animation as anim
 from viz.ensemble_figures import (
     deal_probability_curve,
     deal_probability_figure,
-    survival_curve,
     survival_figure,
     term_distributions_figure,
 )
@@ -198,9 +198,8 @@ def test_plane_needs_two_sides() -> None:
 
 
 def test_survival_curve(ensemble: pd.DataFrame) -> None:
-    curve = survival_curve(ensemble, 105)
-    values = curve["no_deal_yet"].to_numpy()
-    assert len(curve) == 106
+    values = survival(ensemble, 105)
+    assert len(values) == 106
     assert np.all(np.diff(values) <= 0)
     deals = ensemble["status"] == "deal"
     assert values[-1] == pytest.approx(1.0 - deals.mean())
@@ -253,7 +252,7 @@ def test_animation_writes_a_gif_frame_per_day(tmp_path: Path) -> None:
     [("film.avi", "must end in .gif or .mp4"), ("missing/film.gif", "does not exist")],
 )
 def test_animation_path_errors(tmp_path: Path, name: str, problem: str) -> None:
-    with pytest.raises(ScenarioError, match=problem) as err:
+    with pytest.raises(ArgumentError, match=problem) as err:
         anim.check_animation_path(tmp_path / name)
     assert "\n" not in err.value.line()
 
@@ -262,5 +261,5 @@ def test_mp4_without_ffmpeg_is_one_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(anim.animation.writers, "is_available", lambda name: False)
-    with pytest.raises(ScenarioError, match="MP4 needs ffmpeg"):
+    with pytest.raises(ArgumentError, match="MP4 needs ffmpeg"):
         anim.check_animation_path(tmp_path / "film.mp4")

@@ -1,1 +1,1 @@
-"""Figures of runs and ensembles (matplotlib), the animation, and the teaching app (Solara)."""
+"""Every figure (runs, ensembles, comparisons, theory checks, sweeps), the film and the app."""

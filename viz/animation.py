@@ -24,7 +24,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 
-from model.errors import ScenarioError
+from model.errors import ArgumentError
 from viz.graph import FULL_WIDTH_AT, frame_graph, graph_artists, graph_key
 from viz.history import RunHistory
 from viz.live_figure import LiveFigure
@@ -45,18 +45,18 @@ def check_animation_path(path: Path) -> None:
     """Check, before any work is done, that a film can be written to ``path``.
 
     Raises:
-        ScenarioError: For a suffix other than .gif or .mp4, an MP4 without ffmpeg, or a
+        ArgumentError: For a suffix other than .gif or .mp4, an MP4 without ffmpeg, or a
             folder that is not there.
     """
     suffix = path.suffix.lower()
     if suffix not in WRITERS:
-        raise ScenarioError("--animate", "", f"{path} must end in .gif or .mp4")
+        raise ArgumentError("--animate", "", f"{path} must end in .gif or .mp4")
     if suffix == ".mp4" and not animation.writers.is_available("ffmpeg"):
-        raise ScenarioError(
+        raise ArgumentError(
             "--animate", "", f"{path}: MP4 needs ffmpeg, which is not installed; write a .gif"
         )
     if not path.parent.is_dir():
-        raise ScenarioError("--animate", "", f"{path}: the folder {path.parent} does not exist")
+        raise ArgumentError("--animate", "", f"{path}: the folder {path.parent} does not exist")
 
 
 def frame_days(history: RunHistory, every: int = 1) -> list[int]:
@@ -97,7 +97,7 @@ def animate_run(
         The number of frames written.
 
     Raises:
-        ScenarioError: When the file cannot be written (see ``check_animation_path``).
+        ArgumentError: When the file cannot be written (see ``check_animation_path``).
     """
     check_animation_path(path)
     model = history.model

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from experiments import numbers
+from model.errors import ArgumentError
 from model.params import RULES, Compiled, compile_scenario
-from model.rng import SEED_BITS
 from model.schema import Scenario
 from viz.style import short_name
 
@@ -116,7 +117,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
                 0.1,
             )
         )
-        exponent = c.run_params.get(f"strategy.{scenario.party_keys.index(p.key)}.exponent")
+        exponent = c.strategy_params[scenario.party_keys.index(p.key)].get("exponent")
         if exponent is not None:
             value = float(exponent[0])
             out.append(
@@ -150,14 +151,10 @@ def parse_seed(text: Any) -> tuple[int, str | None]:
     Returns:
         The seed and None, or 0 and a one-line note saying why the input was not used.
     """
-    raw = str(text).strip()
     try:
-        seed = int(raw)
-    except ValueError:
-        return 0, f"The seed must be a whole number, not {raw!r}: seed 0 is used."
-    if not 0 <= seed < 2**SEED_BITS:
-        return 0, f"The seed must lie in [0, 2**{SEED_BITS}), not {seed}: seed 0 is used."
-    return seed, None
+        return numbers.parse_seed(text), None
+    except ArgumentError as exc:
+        return 0, f"The seed {exc.problem}: seed 0 is used."
 
 
 def overrides_from(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, Any]:

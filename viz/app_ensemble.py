@@ -10,14 +10,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
-from model.ensemble import run_ensemble
-from model.rng import SEED_BITS
+from experiments.chunks import run_in_chunks
+from experiments.numbers import SEED_LIMIT
 from viz.app_panels import FIT, Note, png
 from viz.ensemble_figures import deal_probability_text, draw_survival
 
@@ -64,9 +63,8 @@ def run_app_ensemble(model: AppModel, runs: int = ENSEMBLE_RUNS) -> EnsembleResu
         The result, timed.
     """
     start = time.perf_counter()
-    first = min(model.run_seed, 2**SEED_BITS - runs)
-    seeds = np.arange(first, first + runs, dtype=np.uint64)
-    table = run_ensemble(model.scenario, seeds, overrides=model.app_overrides or None)
+    first = min(model.run_seed, SEED_LIMIT - runs)
+    table = run_in_chunks(model.scenario, first, runs, overrides=model.app_overrides)
     fig = Figure(figsize=(5.6, 2.7), layout="constrained")
     draw_survival(fig.subplots(), table, model.scenario)
     image = png(fig)

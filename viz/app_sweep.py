@@ -14,9 +14,10 @@ from typing import Any
 
 import solara
 
+from experiments.numbers import parse_int
 from experiments.replay import run_overrides
 from experiments.store import open_store
-from model.errors import ScenarioError
+from model.errors import UserError
 from model.schema import Scenario
 from viz.app_controls import controls_for
 
@@ -37,12 +38,10 @@ def open_sweep_run(folder: str, run: int | str) -> SweepRun:
     """Read a stored run.
 
     Raises:
-        ScenarioError: One line, when the folder is no sweep or the run is not stored.
+        ArgumentError: When the run id is not a whole number.
+        StoreError: When the folder is no sweep or the run is not stored.
     """
-    try:
-        run_id = int(str(run).strip())
-    except ValueError:
-        raise ScenarioError("run id", "", f"must be a whole number, not {run!r}") from None
+    run_id = parse_int(run, "run id")
     stored = open_store(Path(folder.strip()))
     row = stored.row(run_id)
     return SweepRun(
@@ -83,7 +82,7 @@ def SweepRunPicker(on_open: Callable[[SweepRun | None], None], current: SweepRun
         try:
             on_open(open_sweep_run(folder, run))
             set_error("")
-        except ScenarioError as exc:
+        except UserError as exc:
             set_error(exc.line())
 
     def close_run() -> None:

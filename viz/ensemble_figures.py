@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from experiments.summary import wilson_interval
+from experiments.summary import survival, wilson_interval
 from model.ensemble import run_ensemble
 from model.loading import load_scenario
 from model.params import compile_scenario
@@ -23,22 +23,6 @@ from model.schema import Scenario
 from viz.style import DEADLINE_COLOUR, date_axis, issue_title
 
 DEAL_COLOUR = "#1f4e9c"
-
-
-def survival_curve(table: pd.DataFrame, last_day: int) -> pd.DataFrame:
-    """Share of runs still without a deal at the end of each day.
-
-    Args:
-        table: An ensemble table.
-        last_day: The last day to report.
-
-    Returns:
-        Columns ``day`` (0..last_day) and ``no_deal_yet`` (share of all runs).
-    """
-    deal_days = table.loc[table["status"] == "deal", "day"].to_numpy(dtype=int)
-    counts = np.bincount(np.clip(deal_days, 0, last_day), minlength=last_day + 1)
-    done = np.cumsum(counts) / max(len(table), 1)
-    return pd.DataFrame({"day": np.arange(last_day + 1), "no_deal_yet": 1.0 - done})
 
 
 def deal_probability_text(table: pd.DataFrame) -> str:
@@ -52,8 +36,8 @@ def deal_probability_text(table: pd.DataFrame) -> str:
 def draw_survival(ax: Axes, table: pd.DataFrame, scenario: Scenario) -> None:
     """Draw the survival curve of days to a deal, with the deadline and its extension."""
     c = compile_scenario(scenario)
-    curve = survival_curve(table, c.last_day)
-    ax.step(curve["day"], curve["no_deal_yet"], where="post", color=DEAL_COLOUR, linewidth=2.0)
+    curve = survival(table, c.last_day)
+    ax.step(np.arange(c.last_day + 1), curve, where="post", color=DEAL_COLOUR, linewidth=2.0)
     ax.axvline(c.deadline_day, color=DEADLINE_COLOUR, linewidth=1.0, label="deadline")
     ext = scenario.calendar.extension
     if ext.days > 0 and ext.probability > 0:

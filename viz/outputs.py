@@ -6,28 +6,20 @@ graph on every day; the ensemble figures read the ensemble table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from experiments.io import write_atomic
 from model.schema import Scenario
 from viz.animation import animate_run
 from viz.ensemble_figures import survival_figure, term_distributions_figure
+from viz.files import save_png
 from viz.graph import concession_graph_days
 from viz.history import record_run
 from viz.timelines import positions_figure, utilities_figure
 from viz.utility_plane import utility_plane_figure
-
-DPI = 110
-
-
-def _save(out: Path, name: str, make: Callable[[], Figure]) -> str:
-    write_atomic(out / name, lambda p: make().savefig(p, dpi=DPI, format="png"))
-    return name
 
 
 def write_run_figures(
@@ -53,14 +45,14 @@ def write_run_figures(
     history = record_run(scenario, seed, overrides)
     model = history.model
     written = [
-        _save(out, "concession_graph.png", lambda: concession_graph_days(history)),
-        _save(out, "positions.png", lambda: positions_figure(model)),
-        _save(out, "utilities.png", lambda: utilities_figure(model)),
+        save_png(concession_graph_days(history), out / "concession_graph.png"),
+        save_png(positions_figure(model), out / "positions.png"),
+        save_png(utilities_figure(model), out / "utilities.png"),
     ]
     if len(scenario.side_keys) == 2:
-        written.append(_save(out, "utility_plane.png", lambda: utility_plane_figure(model)))
-    written.append(_save(out, "survival.png", lambda: survival_figure(table, scenario)))
-    written.append(_save(out, "terms.png", lambda: term_distributions_figure(table, scenario)))
+        written.append(save_png(utility_plane_figure(model), out / "utility_plane.png"))
+    written.append(save_png(survival_figure(table, scenario), out / "survival.png"))
+    written.append(save_png(term_distributions_figure(table, scenario), out / "terms.png"))
     model.release()
     return written
 

@@ -7,7 +7,6 @@ The separate, larger figures of the same run are in ``viz.timelines``, ``viz.gra
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
@@ -54,8 +53,3 @@ def run_figure(model: NegotiationModel) -> Figure:
         ax.set_axis_off()
     fig.suptitle(f"{sc.title} — seed {model.state.seeds[0]}: {verdict(model)}", fontsize=10)
     return fig
-
-
-def save_run_figure(model: NegotiationModel, path: Path) -> None:
-    """Write ``run_figure`` to a PNG."""
-    run_figure(model).savefig(path, dpi=110, format="png")

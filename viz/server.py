@@ -11,7 +11,7 @@ import os
 import socket
 import warnings
 
-from model.errors import ScenarioError
+from model.errors import ArgumentError
 
 APP_MODULE = "viz.app"
 DEFAULT_PORT = 8765
@@ -21,7 +21,7 @@ def check_port_free(host: str, port: int) -> None:
     """Fail with one clear line when ``host:port`` cannot be listened on.
 
     Raises:
-        ScenarioError: When the address is taken or not this computer's.
+        ArgumentError: When the address is taken or not this computer's.
     """
     if port == 0:
         return
@@ -32,7 +32,7 @@ def check_port_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            raise ScenarioError(
+            raise ArgumentError(
                 "--port", "", f"cannot listen on {host}:{port}: {exc.strerror or exc}"
             ) from None
 

@@ -1,7 +1,8 @@
-"""The ``negotiate`` command line: run, scenarios, validate, theory, compare.
+"""The ``negotiate`` command line: run, scenarios, validate, theory, compare, app.
 
 Every problem with a file or a flag is reported in one line on standard error, with exit
-status 2.
+status 2. Commands import the engine (Mesa, pandas) and the figures only when they run, so
+``negotiate validate`` and ``negotiate scenarios`` start at once.
 """
 
 from __future__ import annotations
@@ -12,83 +13,38 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
-from experiments import sweep_commands
-from experiments.io import json_safe, write_atomic, write_json
-from model import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
-from model.rng import SEED_BITS
-from model.schema import Scenario
+from experiments.io import json_safe, make_out_folder, write_json
+from experiments.numbers import check_seed_range
+from model import DEFAULT_SCENARIO, list_scenarios, load_scenario
+from model.errors import UserError
+from negotiate import arguments, sweep_commands
+from negotiate.arguments import EXIT_USAGE
 
-if TYPE_CHECKING:  # the engine (Mesa, pandas) is imported by the commands that run it
+if TYPE_CHECKING:
     import pandas as pd
 
     from model.negotiation import NegotiationModel
 
-CHUNK = 10_000  # runs per ensemble call: bounds memory and paces the progress bar
-EXIT_USAGE = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"negotiate: error: {' '.join(message.split())}\n")
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be an integer, got {text!r}") from None
-    if not 0 <= value < 2**SEED_BITS:
-        raise argparse.ArgumentTypeError(f"seed must be in [0, 2**{SEED_BITS}), got {value}")
-    return value
-
-
-def _runs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"runs must be an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"runs must be at least 1, got {value}")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be an integer, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be in [0, 65535], got {value}")
-    return value
-
-
-def _override(text: str) -> tuple[str, float | str]:
-    path, sep, value = text.partition("=")
-    if not sep or not path.strip() or not value.strip():
-        raise argparse.ArgumentTypeError(f"--set expects PATH=VALUE, got {text!r}")
-    try:
-        return path.strip(), float(value)
-    except ValueError:
-        return path.strip(), value.strip()  # a rule name, for instance
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``negotiate``."""
-    parser = _Parser(prog="negotiate", description="Multi-party negotiation model (Mesa).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = arguments.Parser(prog="negotiate", description="Multi-party negotiation model (Mesa).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=arguments.Parser)
     run = sub.add_parser("run", help="a narrated run, then an ensemble summary")
     run.add_argument(
         "--scenario", default=DEFAULT_SCENARIO, help="bundled name or path to a TOML file"
     )
     run.add_argument(
         "--seed",
-        type=_seed,
+        type=arguments.seed,
         default=0,
         help="seed of the narrated run; the ensemble uses seed, seed+1, …",
     )
-    run.add_argument("--runs", type=_runs, default=1000, help="runs in the ensemble (default 1000)")
+    run.add_argument(
+        "--runs", type=arguments.runs, default=1000, help="runs in the ensemble (default 1000)"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     run.add_argument(
         "--out", type=Path, help="folder for outcome.json, run.png, figures, ensemble.parquet"
@@ -106,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        type=_override,
+        type=arguments.override,
         help="set a parameter by scenario path, e.g. parties.a.strategy.exponent=3 (repeatable)",
     )
     theory = sub.add_parser(
@@ -115,13 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     theory.add_argument(
         "--out", type=Path, default=Path("docs"), help="folder for validation.md (default docs)"
     )
-    theory.add_argument("--runs", type=_runs, default=2000, help="runs per ensemble check")
+    theory.add_argument("--runs", type=arguments.runs, default=2000, help="runs per ensemble check")
     sweep_commands.add_parsers(sub)
     app = sub.add_parser("app", help="the teaching app in a web browser (Mesa SolaraViz)")
     app.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this PC only)"
     )
-    app.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
+    app.add_argument(
+        "--port", type=arguments.port, default=8765, help="port (default 8765; 0: any free)"
+    )
     app.add_argument("--open", action="store_true", help="open the app in the web browser")
     sub.add_parser("scenarios", help="list the bundled scenarios")
     val = sub.add_parser("validate", help="check a scenario file")
@@ -129,55 +87,34 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="two scenarios' ensembles side by side (same seeds)")
     cmp.add_argument("a", help="first scenario: bundled name or path (usually the baseline)")
     cmp.add_argument("b", help="second scenario: bundled name or path")
-    cmp.add_argument("--runs", type=_runs, default=1000, help="runs per scenario (default 1000)")
-    cmp.add_argument("--seed", type=_seed, default=0, help="first seed; both use seed, seed+1, …")
+    cmp.add_argument(
+        "--runs", type=arguments.runs, default=1000, help="runs per scenario (default 1000)"
+    )
+    cmp.add_argument(
+        "--seed", type=arguments.seed, default=0, help="first seed; both use seed, seed+1, …"
+    )
     cmp.add_argument("--out", type=Path, help="folder for compare.png and compare.json")
     cmp.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     return parser
 
 
-def _ensemble(
-    scenario: Scenario, seed: int, runs: int, progress: bool, overrides: dict[str, Any]
-) -> pd.DataFrame:
-    import numpy as np
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from model.ensemble import run_ensemble
-
-    parts = []
-    with tqdm(total=runs, unit="run", disable=not progress, desc="ensemble", leave=False) as bar:
-        for start in range(0, runs, CHUNK):
-            n = min(CHUNK, runs - start)
-            parts.append(
-                run_ensemble(
-                    scenario,
-                    np.arange(seed + start, seed + start + n, dtype=np.uint64),
-                    overrides=overrides or None,
-                )
-            )
-            bar.update(n)
-    return pd.concat(parts, ignore_index=True)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the scenario once, narrated, then as an ensemble, and report."""
     scenario = load_scenario(args.scenario)
-    if args.seed + args.runs > 2**SEED_BITS:
-        raise ScenarioError("--runs", "", f"seed + runs must stay below 2**{SEED_BITS}")
+    check_seed_range(args.seed, args.runs)
     overrides = dict(args.overrides)
     if args.out is not None:
-        _prepare_out(args.out)
+        make_out_folder(args.out)
     if args.animate is not None:
         from viz.animation import check_animation_path
 
         check_animation_path(args.animate)  # an unwritable film fails before any work
+    from experiments.chunks import run_in_chunks
     from experiments.summary import summarize, summary_lines
     from model.negotiation import NegotiationModel
 
     model = NegotiationModel(scenario, rng=args.seed, overrides=overrides or None)
-    while model.running:
-        model.step()
+    model.run_model()
     outcome = model.outcome
     assert outcome is not None  # a run always ends by its last day
     talk = not args.json and not args.quiet
@@ -185,8 +122,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{scenario.title} — narrated run, seed {args.seed}\n")
         print("\n".join(model.log))
         print()
-    table = _ensemble(
-        scenario, args.seed, args.runs, progress=talk and sys.stderr.isatty(), overrides=overrides
+    table = run_in_chunks(
+        scenario,
+        args.seed,
+        args.runs,
+        overrides=overrides,
+        progress=talk and sys.stderr.isatty(),
     )
     summary = summarize(table, scenario)
     doc: dict[str, Any] = {
@@ -215,27 +156,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prepare_out(out: Path) -> None:
-    """Check (and create) the output folder before any work is done."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "", "--out must be a folder, not a file")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        problem = f"cannot create the --out folder: {exc.strerror}"
-        raise ScenarioError(str(out), "", problem) from None
-
-
 def _write_outputs(
     out: Path, model: NegotiationModel, table: pd.DataFrame, doc: dict[str, Any]
 ) -> None:
-    from viz.run_figure import save_run_figure
+    from experiments.store import write_parquet
+    from viz.files import save_png
+    from viz.outputs import write_run_figures
+    from viz.run_figure import run_figure
 
     write_json(out / "outcome.json", doc)
-    write_atomic(out / "run.png", lambda p: save_run_figure(model, p))
-    write_atomic(out / "ensemble.parquet", lambda p: table.to_parquet(p, index=False))
-    from viz.outputs import write_run_figures
-
+    save_png(run_figure(model), out / "run.png")
+    write_parquet(out / "ensemble.parquet", table)
     write_run_figures(out, model.scenario, int(doc["seed"]), doc["overrides"], table)
 
 
@@ -258,9 +189,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_theory(args: argparse.Namespace) -> int:
     """Run every check of the theory suite and write validation.md with its figures."""
-    from experiments.theory import write_validation
+    from viz.theory_figures import write_validation
 
-    _prepare_out(args.out)
+    make_out_folder(args.out)
     checks = write_validation(args.out, runs=args.runs, progress=sys.stderr.isatty())
     failed = [c for c in checks if not c.passed]
     for c in checks:
@@ -275,17 +206,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     for name in (args.a, args.b):
         load_scenario(name)  # a bad name fails before any work
-    if args.seed + args.runs > 2**SEED_BITS:
-        raise ScenarioError("--runs", "", f"seed + runs must stay below 2**{SEED_BITS}")
+    check_seed_range(args.seed, args.runs)
     if args.out is not None:
-        _prepare_out(args.out)
+        make_out_folder(args.out)
     result = cmp.compare(
         args.a, args.b, args.runs, args.seed, progress=not args.json and sys.stderr.isatty()
     )
     doc = cmp.comparison_doc(result)
     if args.out is not None:
+        from viz.compare_figures import comparison_figure
+        from viz.files import save_png
+
         write_json(args.out / "compare.json", doc)
-        write_atomic(args.out / "compare.png", lambda p: cmp.save_comparison_figure(result, p))
+        save_png(comparison_figure(result), args.out / "compare.png")
     if args.json:
         print(json.dumps(json_safe(doc), indent=2, default=str))
     else:
@@ -318,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except ScenarioError as exc:
+    except UserError as exc:
         print(f"negotiate: error: {exc.line()}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -328,7 +261,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (say, `| head`) has gone: stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,25 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from experiments.io import json_safe
-from model.errors import ScenarioError
-
-
-def _count(name: str, least: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
-        if value < least:
-            raise argparse.ArgumentTypeError(f"{name} must be at least {least}, got {value}")
-        return value
-
-    return parse
+from model.errors import StoreError
+from negotiate.arguments import count
 
 
 def add_parsers(sub: Any) -> None:
@@ -35,7 +22,7 @@ def add_parsers(sub: Any) -> None:
     sw.add_argument("file", type=Path, help="the sweep file (TOML), e.g. experiments/sweeps/*.toml")
     sw.add_argument("--out", type=Path, required=True, help="the result folder")
     sw.add_argument(
-        "--workers", type=_count("--workers", 1), help="local processes (default: every core)"
+        "--workers", type=count("--workers", 1), help="local processes (default: every core)"
     )
     sw.add_argument("--dask", action="store_true", help="run on a local Dask cluster")
     sw.add_argument(
@@ -43,13 +30,13 @@ def add_parsers(sub: Any) -> None:
     )
     sw.add_argument(
         "--chunk-size",
-        type=_count("--chunk-size", 1),
+        type=count("--chunk-size", 1),
         default=None,
         help="runs per chunk (default 5,000; a resumed sweep keeps its own)",
     )
     sw.add_argument(
         "--series",
-        type=_count("--series", 0),
+        type=count("--series", 0),
         default=0,
         help="keep the daily series of N runs spread over the sweep",
     )
@@ -58,7 +45,7 @@ def add_parsers(sub: Any) -> None:
     an.add_argument("dir", type=Path, help="the sweep's result folder")
     rp = sub.add_parser("replay", help="re-run one stored run alone, narrated, and check it")
     rp.add_argument("dir", type=Path, help="the sweep's result folder")
-    rp.add_argument("--run", type=_count("--run", 0), required=True, help="the run id")
+    rp.add_argument("--run", type=count("--run", 0), required=True, help="the run id")
     rp.add_argument("--json", action="store_true", help="print one JSON document")
     rp.add_argument("--quiet", action="store_true", help="no narration, only the verdict")
 
@@ -91,14 +78,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse a sweep folder; exit 2 when sensitivity indices had to be refused."""
-    from experiments.analysis import analyze, write_report
+    from experiments.analysis import analyze
+    from viz.sweep_report import write_sweep_report
 
     result = analyze(args.dir)
-    report = write_report(result)
+    report = write_sweep_report(result)
     p = result.points
     print(f"{len(result.runs):,} runs, {len(p):,} design points; wrote {report}")
     if result.refusal:
-        raise ScenarioError(str(args.dir), "sensitivity", result.refusal)
+        raise StoreError(str(args.dir), "sensitivity", result.refusal)
     for key, table in result.sensitivity.items():
         print(f"\nsensitivity of {key}:\n{table.round(3).to_string()}")
     return 0
