@@ -20,28 +20,28 @@ from model.errors import ArgumentError, UserError
 SEEDS = range(600)
 
 
+def same_answer(verdict: Verdict, accept: bool) -> Verdict:
+    """The verdict with one answer to every package (keeping what each is worth)."""
+    reason = Reason.ACCEPTS if accept else Reason.BELOW_ASPIRATION
+    return Verdict(
+        accepts=np.full_like(verdict.accepts, accept),
+        reason=np.full_like(verdict.reason, reason),
+        utility=verdict.utility,
+    )
+
+
 class AlwaysRejects(Negotiator):
     """Turns down every package."""
 
     def respond(self, packages: np.ndarray, rows: Any = slice(None)) -> Verdict:
-        verdict = super().respond(packages, rows)
-        return Verdict(
-            accepts=np.zeros_like(verdict.accepts),
-            reason=np.full_like(verdict.reason, Reason.BELOW_ASPIRATION),
-            utility=verdict.utility,
-        )
+        return same_answer(super().respond(packages, rows), accept=False)
 
 
 class AcceptsEverything(Negotiator):
     """Says yes to any package (its side's rule and principals still apply)."""
 
     def respond(self, packages: np.ndarray, rows: Any = slice(None)) -> Verdict:
-        verdict = super().respond(packages, rows)
-        return Verdict(
-            accepts=np.ones_like(verdict.accepts),
-            reason=np.full_like(verdict.reason, Reason.ACCEPTS),
-            utility=verdict.utility,
-        )
+        return same_answer(super().respond(packages, rows), accept=True)
 
 
 class TablesItsIdeal(Negotiator):
