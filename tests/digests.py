@@ -2,8 +2,9 @@
 
 ``tests/data/digests.json`` holds, for every bundled scenario, the SHA-256 of ``run_ensemble``
 on seeds 0–999, and, for the baseline's seeds 0–4, of the narrated log and the daily records.
-A refactoring must leave every digest as it is; a change of behaviour rewrites the file on
-purpose with ``python tests/digests.py --write`` and says so in its commit.
+Digests are kept column by column, so a new column of results leaves the old ones to be
+checked. A refactoring must leave every digest as it is; a change of behaviour rewrites the
+file on purpose with ``python tests/digests.py --write`` and says so in its commit.
 """
 
 from __future__ import annotations
@@ -26,18 +27,19 @@ NARRATED_SEEDS = range(5)
 NARRATED_SCENARIO = "june2025"
 
 
-def frame_digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's column names, dtypes and values (floats bit for bit)."""
-    h = hashlib.sha256()
+def frame_digest(frame: pd.DataFrame) -> dict[str, str]:
+    """SHA-256 of each column's dtype and values (floats bit for bit), by column name."""
+    out = {}
     for name in frame.columns:
         col = frame[name]
-        h.update(f"{name}\0{col.dtype}\0".encode())
+        h = hashlib.sha256(f"{col.dtype}\0".encode())
         values = col.to_numpy()
         if values.dtype.kind in "biuf":
             h.update(np.ascontiguousarray(values).tobytes())
         else:
             h.update(repr(values.tolist()).encode())
-    return h.hexdigest()
+        out[str(name)] = h.hexdigest()
+    return out
 
 
 def text_digest(lines: list[str]) -> str:
@@ -57,7 +59,10 @@ def compute() -> dict[str, Any]:
         narrated[str(seed)] = {
             "log": text_digest(model.log),
             "daily": frame_digest(model.datacollector.get_model_vars_dataframe()),
-            "outcome": text_digest([json.dumps(model.outcome.to_row(), default=str)]),
+            "outcome": {
+                k: text_digest([json.dumps(v, default=str)])
+                for k, v in model.outcome.to_row().items()
+            },
         }
         model.release()
     return {"ensembles": ensembles, "narrated": narrated}
@@ -73,10 +78,22 @@ def main(argv: list[str] | None = None) -> int:
         PATH.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
         print(f"wrote {PATH}")
         return 0
-    stored = json.loads(PATH.read_text())
-    same = stored == now
-    print("every digest matches" if same else "digests differ")
-    return 0 if same else 1
+    changed = differences(json.loads(PATH.read_text()), now)
+    print("every digest matches" if not changed else "changed: " + ", ".join(changed))
+    return 0 if not changed else 1
+
+
+def differences(stored: Any, now: Any, path: str = "") -> list[str]:
+    """The paths of every stored digest that is missing or different now (new ones pass)."""
+    if isinstance(stored, dict):
+        if not isinstance(now, dict):
+            return [path or "/"]
+        return [
+            d
+            for key, value in stored.items()
+            for d in differences(value, now.get(key), f"{path}/{key}")
+        ]
+    return [] if stored == now else [path]
 
 
 if __name__ == "__main__":
