@@ -162,6 +162,7 @@ class Negotiator(mesa.Agent):
             tau=tau,
             reservation=s.reservation[:, col],
             previous=s.aspiration[:, col].copy(),
+            start=s.phase_aspiration[:, col],
             received=m.ledger.received[:, col],
             params=self._params_of_shape(tau.shape),
             offers=view,

@@ -45,6 +45,8 @@ class StrategyContext:
         tau: Effective elapsed share of the time to the deadline, in [0, 1].
         reservation: The party's reservation utility.
         previous: Yesterday's aspiration.
+        start: The aspiration when the current phase of the talks began (1 at the start; after
+            an extension of a threatened deadline, the aspiration reached by then).
         received: Utility the party has gained from the other sides' concessions so far.
         params: The strategy's parameters, each of the arrays' shape.
         offers: The other sides' tabled packages as the party sees them.
@@ -53,6 +55,7 @@ class StrategyContext:
     tau: Array
     reservation: Array
     previous: Array
+    start: Array
     received: Array
     params: dict[str, Array]
     offers: OfferView
@@ -78,18 +81,22 @@ class Strategy:
 
 
 class TimeDependent(Strategy):
-    """Aspiration falls from 1 toward the reservation as a(t) = r + (1 - r)(1 - t^e).
+    """Aspiration falls from its start toward the reservation as a(t) = r + (a0 - r)(1 - t^e).
+
+    a0 is 1 at the start of the talks; after an extension it is the aspiration reached by
+    then, and t runs over the time to the new deadline.
 
     e > 1 is Boulware (holds firm, concedes late), e = 1 linear, e < 1 Conceder. A reciprocal
     component lowers the aspiration further by ``reciprocity`` times the utility the party has
-    received from the other side's concessions. Aspirations never rise again.
+    received from the other side's concessions. Aspirations never rise again, unless the
+    reservation itself rises above them.
     """
 
     kind = "time_dependent"
 
     def aspiration(self, ctx: StrategyContext) -> Array:  # noqa: D102
         r = ctx.reservation
-        target = r + (1.0 - r) * (1.0 - ctx.tau ** ctx.params["exponent"])
+        target = r + (ctx.start - r) * (1.0 - ctx.tau ** ctx.params["exponent"])
         target = target - ctx.params["reciprocity"] * ctx.received
         # previous <= 1 always, so only the floor needs enforcing.
         return np.maximum(np.minimum(ctx.previous, target), r)

@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from model.params import Compiled
 from model.protocol import MAJORITY, UNANIMITY, RoundResult
+from model.state import DeadlineDecision, State
 
 Array = npt.NDArray[np.float64]
 
@@ -105,3 +106,38 @@ def concession_lines(c: Compiled, before: Array, after: Array) -> list[str]:
         v = int(np.argmax(delta[u]))
         lines.append(f"  {names[u]} concedes most to {names[v]} (+{delta[u, v]:.3f} utility)")
     return lines
+
+
+def deadline_lines(c: Compiled, decision: DeadlineDecision, s: State) -> list[str]:
+    """Narrate what run 0's deadline brought, if it was due today.
+
+    Args:
+        c: Compiled scenario.
+        decision: Today's deadline decisions (row 0 is narrated).
+        s: The state after them.
+
+    Returns:
+        Lines, without the date prefix (none when nothing happened at a deadline).
+    """
+    days = c.scenario.calendar.extension.days
+    if c.deadline_mode == "fixed":
+        if decision.extended[0]:
+            return [f"The deadline moves by {days} days, to {date_of(c, s.deadline[0])}"]
+        if decision.broke[0]:
+            return ["BREAKDOWN: the deadline passes without a deal; the no-deal terms apply"]
+        return []
+    holder = c.scenario.sides[c.side_keys[c.holder]].name
+    apart = f"the packages on the table are {decision.gap[0]:.2f} apart"
+    if decision.escalated[0]:
+        return [
+            f"{holder} escalates ({apart}): without a deal by {date_of(c, s.deadline[0])}, "
+            f"{fmt_package(c, s.threat[0])}"
+        ]
+    if decision.extended[0]:
+        return [
+            f"{holder} extends the deadline by {days} days, to {date_of(c, s.deadline[0])} "
+            f"({apart})"
+        ]
+    if decision.broke[0]:
+        return [f"BREAKDOWN: {holder} imposes the no-deal terms ({apart})"]
+    return []

@@ -21,7 +21,7 @@ from agents.negotiator import Negotiator
 from model.concessions import ConcessionLedger
 from model.errors import ArgumentError
 from model.loading import DEFAULT_SCENARIO, load_scenario
-from model.narration import concession_lines, date_of, fmt_package, round_lines
+from model.narration import concession_lines, date_of, deadline_lines, fmt_package, round_lines
 from model.outcome import Outcome, outcome_of_row, outcome_table
 from model.params import apply_overrides, compile_scenario
 from model.protocol import hold_round, win_set_bounds
@@ -37,6 +37,7 @@ from model.state import (
     initial_state,
     rounds_today,
     take,
+    update_reservations,
 )
 from model.utility import total
 
@@ -161,19 +162,17 @@ class NegotiationModel(mesa.Model):
             for label in c.days.labels[day]:
                 self._say(label)
         advance_drivers(s, c, day)
+        if c.reservation_mode == "no_deal":
+            update_reservations(s, c, day)
         self.agents.do("aspire")
         in_round = rounds_today(s, c, day)
         if in_round.any():
             self._hold_rounds(np.flatnonzero(in_round), day)
         end_generated_rounds(s, c, day)
-        extended, broke = close_deadline(s, c, day)
-        if self.narrate and extended[0]:
-            self._say(
-                f"The deadline moves by {c.scenario.calendar.extension.days} days, "
-                f"to {date_of(c, s.deadline[0])}"
-            )
-        if self.narrate and broke[0]:
-            self._say("BREAKDOWN: the deadline passes without a deal; the no-deal terms apply")
+        decision = close_deadline(s, c, day)
+        if self.narrate:
+            for line in deadline_lines(c, decision, s):
+                self._say(line)
         self.running = bool(s.active.any()) and day < c.last_day
         if not s.active[0] and self.outcome is None:
             self.outcome = self.outcome_of(0)

@@ -49,7 +49,14 @@ class Compiled:
     side_keys: list[str]
     lo: Array  # (I,) issue minimum, real units
     span: Array  # (I,) issue range, real units
-    no_deal: Array  # (I,) normalised
+    no_deal: Array  # (I,) normalised: the threat, what applies if the deadline passes
+    in_force: Array  # (I,) normalised: what applies while the talks go on
+    escalated: Array  # (I,) normalised: the threat after an escalation
+    reservation_mode: str  # "drawn" or "no_deal" (Dynamics.reservation)
+    deadline_mode: str  # "fixed" or "threat" (Dynamics.deadline)
+    horizon: int  # days over which no-deal terms are weighed
+    holder: int  # the side holding the deadline, -1 for none
+    max_extensions: int
     side_of: npt.NDArray[np.intp]  # (P,)
     member: npt.NDArray[np.bool_]  # (S, P)
     lead: npt.NDArray[np.intp]  # (S,)
@@ -83,6 +90,11 @@ class Compiled:
     cohesion: Array  # (R|1, S)
     election_pressure: Array  # (R|1, S)
     extension_probability: Array  # (R|1,)
+    extension_gap_weight: Array  # (R|1,)
+    extension_gap_reference: Array  # (R|1,)
+    extension_stress_weight: Array  # (R|1,)
+    escalate_probability: Array  # (R|1,)
+    audience_cost: Array  # (R|1, P)
     fx_initial: Array  # (R|1,)
     fx_reference: Array  # (R|1,)
     fx_volatility: Array  # (R|1,)
@@ -165,7 +177,9 @@ def compile_scenario(s: Scenario) -> Compiled:
     span = np.array([i.max - i.min for i in s.issues])
     unit = lambda key, v: (v - s.issue(key).min) / (s.issue(key).max - s.issue(key).min)  # noqa: E731
     deadline_day = (s.calendar.deadline - s.calendar.start).days
-    last_day = deadline_day + s.calendar.extension.days
+    ext, dyn = s.calendar.extension, s.dynamics
+    extensions = ext.max_extensions if dyn.deadline == "threat" else 1
+    last_day = deadline_day + extensions * ext.days
     n_s, n_i = len(sides), len(issues)
     bound_lo, bound_hi = np.zeros((2, n_s, n_i)), np.ones((2, n_s, n_i))
     election = np.full(n_s, FAR_FUTURE, dtype=np.intp)
@@ -187,7 +201,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         "weights": np.array([[p.priorities[i] for i in issues] for p in s.parties])[None],
         "ideal": np.array([[unit(i, p.ideal[i]) for i in issues] for p in s.parties])[None],
         "clout": np.array([p.clout for p in s.parties])[None],
-        "reservation": np.array([p.reservation for p in s.parties])[None],
+        "reservation": np.array([p.reservation or 0.0 for p in s.parties])[None],
+        "audience_cost": np.array([p.audience_cost for p in s.parties])[None],
         "reservation_sd": np.array([p.reservation_sd for p in s.parties])[None],
         "curvature": np.array([p.curvature for p in s.parties])[None],
         "bound_lo": bound_lo[None],
@@ -198,7 +213,11 @@ def compile_scenario(s: Scenario) -> Compiled:
         "threshold": np.array([s.sides[k].threshold for k in sides])[None],
         "cohesion": np.array([s.sides[k].cohesion for k in sides])[None],
         "election_pressure": np.array([s.sides[k].election_pressure for k in sides])[None],
-        "extension_probability": np.array([s.calendar.extension.probability]),
+        "extension_probability": np.array([ext.probability]),
+        "extension_gap_weight": np.array([ext.gap_weight]),
+        "extension_gap_reference": np.array([ext.gap_reference]),
+        "extension_stress_weight": np.array([ext.stress_weight]),
+        "escalate_probability": np.array([ext.escalate_probability]),
         "fx_initial": np.array([s.drivers.fx.initial]),
         "fx_reference": np.array([s.drivers.fx.reference]),
         "fx_volatility": np.array([s.drivers.fx.volatility]),
@@ -225,6 +244,17 @@ def compile_scenario(s: Scenario) -> Compiled:
         lo=lo,
         span=span,
         no_deal=np.array([unit(i.key, i.no_deal) for i in s.issues]),
+        in_force=np.array(
+            [unit(i.key, i.no_deal if i.in_force is None else i.in_force) for i in s.issues]
+        ),
+        escalated=np.array(
+            [unit(i.key, i.no_deal if i.escalated is None else i.escalated) for i in s.issues]
+        ),
+        reservation_mode=dyn.reservation,
+        deadline_mode=dyn.deadline,
+        horizon=dyn.no_deal_horizon_days,
+        holder=sides.index(ext.holder) if ext.holder else -1,
+        max_extensions=extensions,
         side_of=np.array([sides.index(p.side) for p in s.parties], dtype=np.intp),
         member=np.array([[p.side == k for p in s.parties] for k in sides]),
         lead=np.array([parties.index(s.sides[k].lead) for k in sides], dtype=np.intp),
@@ -276,6 +306,7 @@ _PARTY_FIELDS = {
     "clout": ("clout", 1e-9, np.inf),
     "reservation": ("reservation", 0.0, 1.0),
     "reservation_sd": ("reservation_sd", 0.0, np.inf),
+    "audience_cost": ("audience_cost", -1.0, 1.0),
     "curvature": ("curvature", 1e-9, 1.0),
     "stress_sensitivity": ("stress_sensitivity", -np.inf, np.inf),
     "fx_sensitivity": ("fx_sensitivity", -np.inf, np.inf),
@@ -287,6 +318,10 @@ _SIDE_FIELDS = {
 }
 _GLOBAL_FIELDS = {
     "calendar.extension.probability": ("extension_probability", 0.0, 1.0),
+    "calendar.extension.gap_weight": ("extension_gap_weight", -100.0, 100.0),
+    "calendar.extension.gap_reference": ("extension_gap_reference", 0.0, 1.0),
+    "calendar.extension.stress_weight": ("extension_stress_weight", -100.0, 100.0),
+    "calendar.extension.escalate_probability": ("escalate_probability", 0.0, 1.0),
     "drivers.fx.initial": ("fx_initial", 1e-9, np.inf),
     "drivers.fx.reference": ("fx_reference", 1e-9, np.inf),
     "drivers.fx.volatility": ("fx_volatility", 0.0, np.inf),

@@ -37,6 +37,7 @@ class Purpose(IntEnum):
     EXTENSION = 7
     FX_PAIR = 8
     RESERVATION_PAIR = 10
+    ESCALATION = 11
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

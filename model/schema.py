@@ -33,7 +33,19 @@ class Issue(_Strict):
     unit: str
     min: float
     max: float
-    no_deal: float = Field(description="The value that holds if the talks break down.")
+    no_deal: float = Field(
+        description="The value that holds if the deadline passes without a deal: the threat."
+    )
+    in_force: float | None = Field(
+        None,
+        description="The value in force while the talks go on (default: no_deal); with "
+        "dynamics.reservation = 'no_deal' a party weighs it against the threat.",
+    )
+    escalated: float | None = Field(
+        None,
+        description="The no-deal value after the side holding the deadline escalates "
+        "(dynamics.deadline = 'threat'; default: no_deal).",
+    )
     pie: Key | None = Field(
         None,
         description="Issues naming the same pie are shares of one whole: their values sum to 1.",
@@ -59,10 +71,24 @@ class Cadence(_Strict):
 
 
 class Extension(_Strict):
-    """The rule by which the deadline may move once."""
+    """What happens when the deadline arrives without a deal.
+
+    With ``dynamics.deadline = "fixed"`` the deadline moves once with ``probability``. With
+    ``"threat"`` the side holding the deadline (``holder``) decides, up to ``max_extensions``
+    times: it extends with a probability whose log-odds are those of ``probability`` plus
+    ``gap_weight`` times how much closer the sides' packages are than ``gap_reference`` plus
+    ``stress_weight`` times market stress; otherwise it escalates (harsher no-deal terms and a
+    new deadline) with ``escalate_probability``, or else it imposes the no-deal terms.
+    """
 
     probability: Unit
     days: int = Field(ge=0, le=365)
+    holder: Key | None = None
+    max_extensions: int = Field(1, ge=1, le=10)
+    gap_weight: float = Field(0.0, ge=-100.0, le=100.0)
+    gap_reference: Unit = 0.0
+    stress_weight: float = Field(0.0, ge=-100.0, le=100.0)
+    escalate_probability: Unit = 0.0
 
 
 class Calendar(_Strict):
@@ -146,8 +172,17 @@ class Party(_Strict):
     clout: Annotated[float, Field(gt=0.0)] = 1.0
     priorities: dict[Key, NonNegative]
     ideal: dict[Key, float]
-    reservation: Unit
-    reservation_sd: NonNegative = 0.0
+    reservation: Unit | None = Field(
+        None, description="Mean reservation utility (dynamics.reservation = 'drawn')."
+    )
+    reservation_sd: NonNegative = Field(
+        0.0, description="Spread across runs of the reservation (or of the audience cost)."
+    )
+    audience_cost: Annotated[float, Field(ge=-1.0, le=1.0)] = Field(
+        0.0,
+        description="Utility above the no-deal terms the party needs to sign "
+        "(dynamics.reservation = 'no_deal'): what signing costs it at home.",
+    )
     stress_sensitivity: float = 0.0
     fx_sensitivity: float = 0.0
     curvature: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
@@ -175,6 +210,22 @@ class StressDriver(_Strict):
     volatility: NonNegative = 0.0
 
 
+class Dynamics(_Strict):
+    """Switches of the model's mechanisms: each can be turned off to measure what it does.
+
+    ``reservation``: "drawn" draws each party's reservation once per run; "no_deal" makes it
+    the party's utility of what no deal means (the terms in force until the deadline, then the
+    threat, over ``no_deal_horizon_days``) plus its audience cost, so it moves as the deadline
+    nears, is extended or escalates. ``deadline``: "fixed" moves the deadline once with a fixed
+    probability; "threat" lets the side holding it extend, escalate or impose by the state of
+    the talks, and tactics then run against the new deadline.
+    """
+
+    reservation: Literal["drawn", "no_deal"] = "drawn"
+    deadline: Literal["fixed", "threat"] = "fixed"
+    no_deal_horizon_days: int = Field(365, ge=1, le=3650)
+
+
 class Drivers(_Strict):
     """Exogenous drivers evolving every day (still, when a scenario leaves them out)."""
 
@@ -194,6 +245,7 @@ class Scenario(_Strict):
     parties: list[Party]
     events: list[Event] = []
     drivers: Drivers = Drivers()
+    dynamics: Dynamics = Dynamics()
 
     @model_validator(mode="after")
     def _check_relations(self) -> Scenario:
@@ -258,10 +310,10 @@ def _check_issues(s: Scenario) -> None:
         f = f"issues.{issue.key}"
         if not issue.max > issue.min:
             raise RelationError(f"{f}.max", f"max ({issue.max}) must exceed min ({issue.min})")
-        if not issue.min <= issue.no_deal <= issue.max:
-            raise RelationError(
-                f"{f}.no_deal", f"{issue.no_deal} is outside [{issue.min}, {issue.max}]"
-            )
+        for name in ("no_deal", "in_force", "escalated"):
+            value = getattr(issue, name)
+            if value is not None and not issue.min <= value <= issue.max:
+                raise RelationError(f"{f}.{name}", f"{value} is outside [{issue.min}, {issue.max}]")
     for pie, members in pies(s).items():
         if len(members) < 2:
             raise RelationError(f"issues.{members[0]}.pie", f"pie {pie!r} needs at least 2 issues")
@@ -385,6 +437,23 @@ def _check_calendar(s: Scenario) -> None:
             _known(k, s.party_keys, f"{f}.effects.absent", "party")
 
 
+def _check_dynamics(s: Scenario) -> None:
+    if s.dynamics.reservation == "drawn":
+        for p in s.parties:
+            if p.reservation is None:
+                raise RelationError(
+                    f"parties.{p.key}.reservation",
+                    "required when dynamics.reservation is 'drawn'",
+                )
+    holder = s.calendar.extension.holder
+    if holder is not None:
+        _known(holder, s.side_keys, "calendar.extension.holder", "side")
+    elif s.dynamics.deadline == "threat":
+        raise RelationError(
+            "calendar.extension.holder", "required when dynamics.deadline is 'threat'"
+        )
+
+
 def check_relations(s: Scenario) -> None:
     """Check every relation between fields of a scenario.
 
@@ -403,6 +472,7 @@ def check_relations(s: Scenario) -> None:
     for key, side in s.sides.items():
         _check_side(s, key, side)
     _check_calendar(s)
+    _check_dynamics(s)
     fx_issue = s.drivers.fx.salience_issue
     if fx_issue is not None:
         _known(fx_issue, s.issue_keys, "drivers.fx.salience_issue", "issue")

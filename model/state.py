@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from model.params import Compiled
 from model.rng import Purpose, normal_pair, uniform
-from model.utility import bound, effective_weights
+from model.utility import bound, effective_weights, total, utilities
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
@@ -51,6 +51,12 @@ class State:
     offer_value: Array  # (R, S) the side's own utility of its last package
     offer_value_prev: Array  # (R, S) the same for the package before it (NaN: none yet)
     replied: npt.NDArray[np.int64]  # (R, P) round count when the party last answered offers
+    threat: Array  # (R, I) the no-deal terms that apply if the deadline passes (normalised)
+    extensions: npt.NDArray[np.int64]  # (R,) how often the deadline has moved
+    escalated: npt.NDArray[np.bool_]  # (R,) the holder has escalated the threat
+    phase_start: npt.NDArray[np.int64]  # (R,) day the current phase of the talks began
+    phase_aspiration: Array  # (R, P) aspirations when it began (1 at the start)
+    audience: Array  # (R, P) each party's drawn audience cost of signing
 
     @property
     def runs(self) -> int:
@@ -80,7 +86,12 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         for k in range((n_p + 1) // 2)
     ]
     noise = np.stack([z for pair in pairs for z in pair][:n_p], axis=1)
-    reservation = bound(c.reservation + c.reservation_sd * noise, 0.0, 1.0)
+    if c.reservation_mode == "drawn":
+        reservation = bound(c.reservation + c.reservation_sd * noise, 0.0, 1.0)
+        audience = np.zeros((r, n_p))
+    else:  # the same draws spread the audience costs
+        audience = np.broadcast_to(c.audience_cost + c.reservation_sd * noise, (r, n_p)).copy()
+        reservation = np.zeros((r, n_p))
     min_gap, max_gap, _, _ = c.cadence
     last = c.days.last_scheduled
     first = (
@@ -88,7 +99,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         if last >= 0
         else np.zeros(r, np.int64)
     )
-    return State(
+    state = State(
         seeds=seeds,
         active=np.ones(r, bool),
         status=np.zeros(r, np.int8),
@@ -113,7 +124,38 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         offer_value=np.full((r, len(c.side_keys)), np.nan),
         offer_value_prev=np.full((r, len(c.side_keys)), np.nan),
         replied=np.zeros((r, n_p), np.int64),
+        threat=np.broadcast_to(c.no_deal, (r, len(c.issue_keys))).copy(),
+        extensions=np.zeros(r, np.int64),
+        escalated=np.zeros(r, bool),
+        phase_start=np.zeros(r, np.int64),
+        phase_aspiration=np.ones((r, n_p)),
+        audience=audience,
     )
+    if c.reservation_mode == "no_deal":
+        update_reservations(state, c, 0)
+    return state
+
+
+def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
+    """Each party's utility of what no deal means from ``day`` on, (R, P).
+
+    No deal means the terms in force until the deadline and the threat after it, weighed by
+    their share of the next ``horizon`` days (the stake: how long the terms would last), each
+    package scored with the party's standing priorities.
+    """
+    packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
+    u = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
+    w = bound((s.deadline - day) / c.horizon, 0.0, 1.0)[:, None]
+    return w * u[:, 0] + (1.0 - w) * u[:, 1]
+
+
+def update_reservations(s: State, c: Compiled, day: int) -> None:
+    """Reservations from no-deal terms: utility of no deal plus the audience cost of signing.
+
+    Only runs still going move: an ended run keeps the reservation it ended with.
+    """
+    new = bound(no_deal_utilities(s, c, day) + s.audience, 0.0, 1.0)
+    s.reservation = np.where(s.active[:, None], new, s.reservation)
 
 
 def advance_drivers(s: State, c: Compiled, day: int) -> None:
@@ -131,9 +173,14 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
 
 
 def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:
-    """Parties' effective elapsed share of time, (R, k): the calendar's, plus urgency and stress."""
+    """Parties' effective elapsed share of time, (R, k): the calendar's, plus urgency and stress.
+
+    The calendar's share runs over the current phase of the talks: from the start to the
+    deadline, and after an extension of a threatened deadline, from then to the new one.
+    """
+    start = s.phase_start[:, None]
     tau = (
-        day / s.deadline[:, None]
+        (day - start) / (s.deadline[:, None] - start)
         + s.urgency[parties]
         + c.stress_sensitivity[:, parties] * s.stress[:, None]
     )
@@ -164,28 +211,84 @@ def end_generated_rounds(s: State, c: Compiled, day: int) -> None:
         s.next_round = np.where(ended, day + gap, s.next_round)
 
 
-def close_deadline(
-    s: State, c: Compiled, day: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """At the end of the deadline day: extend once with the scenario's probability, else break down.
+@dataclass
+class DeadlineDecision:
+    """What happened at the runs' deadlines today, (R,) each."""
+
+    extended: npt.NDArray[np.bool_]  # the deadline moved (an escalation moves it too)
+    escalated: npt.NDArray[np.bool_]  # it moved with harsher no-deal terms
+    broke: npt.NDArray[np.bool_]  # the talks broke down: the threat's terms apply
+    gap: Array  # how far apart the packages on the table were, in [0, 1]
+
+
+def package_gap(s: State, c: Compiled) -> Array:
+    """How far apart the sides' last packages are, (R,) in [0, 1].
+
+    The mean distance per issue between the holder's package and each other side's (the
+    largest over sides); 1 where a side has tabled nothing yet.
+    """
+    holder = max(c.holder, 0)
+    gaps = []
+    for k in range(len(c.side_keys)):
+        if k == holder:
+            continue
+        diff = total(np.abs(s.offers[:, holder] - s.offers[:, k])) / len(c.issue_keys)
+        both = (s.offer_round[:, holder] > 0) & (s.offer_round[:, k] > 0)
+        gaps.append(np.where(both, diff, 1.0))
+    return np.maximum.reduce(gaps) if len(gaps) > 1 else gaps[0]
+
+
+def close_deadline(s: State, c: Compiled, day: int) -> DeadlineDecision:
+    """At the end of the deadline day: extend, escalate or break down.
+
+    With a fixed deadline, it moves once with the scenario's probability. With a threatened
+    deadline, the side holding it extends with a probability that rises as the packages on the
+    table come closer and as markets grow stressed; otherwise it may escalate (harsher no-deal
+    terms and a new deadline), or else it imposes the no-deal terms. After a move, tactics run
+    against the new deadline from the aspirations reached.
 
     Returns:
-        The runs extended today and the runs that broke down today, (R,) each.
+        The decisions of the runs whose deadline it was.
     """
     due = s.active & (s.deadline <= day)
+    none = np.zeros_like(due)
     if not due.any():
-        return due, due
+        return DeadlineDecision(none, none, none, np.zeros(s.runs))
     days = c.scenario.calendar.extension.days
     draw = uniform(s.seeds, day, Purpose.EXTENSION)
-    extend = due & ~s.extended & (days > 0) & (draw < c.extension_probability)
+    if c.deadline_mode == "fixed":
+        extend = due & ~s.extended & (days > 0) & (draw < c.extension_probability)
+        escalate, gap = none, np.zeros(s.runs)
+    else:
+        gap = package_gap(s, c)
+        with np.errstate(divide="ignore"):
+            p = c.extension_probability
+            logit = np.log(p) - np.log1p(-p)
+        logit = (
+            logit
+            + c.extension_gap_weight * (c.extension_gap_reference - gap)
+            + c.extension_stress_weight * s.stress
+        )
+        p_extend = 1.0 / (1.0 + np.exp(-logit))
+        room = due & (s.extensions < c.max_extensions) & (days > 0)
+        extend = room & (draw < p_extend)
+        escalate_draw = uniform(s.seeds, day, Purpose.ESCALATION)
+        escalate = room & ~extend & (escalate_draw < c.escalate_probability)
+        s.threat = np.where(escalate[:, None], c.escalated, s.threat)
+        s.escalated |= escalate
+        moved = extend | escalate
+        s.phase_start = np.where(moved, day, s.phase_start)
+        s.phase_aspiration = np.where(moved[:, None], s.aspiration, s.phase_aspiration)
+        extend = moved
     broke = due & ~extend
     s.deadline = np.where(extend, s.deadline + days, s.deadline)
     s.extended |= extend
+    s.extensions += extend
     s.status = np.where(broke, BREAKDOWN, s.status).astype(np.int8)
     s.end_day = np.where(broke, day, s.end_day)
-    s.terms = np.where(broke[:, None], c.no_deal, s.terms)
+    s.terms = np.where(broke[:, None], s.threat, s.terms)
     s.active &= ~broke
-    return extend, broke
+    return DeadlineDecision(extend, escalate, broke, gap)
 
 
 def day_weights(
