@@ -35,6 +35,8 @@ from model.utility import (
     opponent_targets,
     pie_targets,
     positions,
+    total,
+    tradeoff_positions,
     utilities,
 )
 
@@ -108,7 +110,7 @@ class Negotiator(mesa.Agent):
         self.strategy: Strategy = make_strategy(spec.strategy.kind)
         self.strategy_params: dict[str, Array] = c.strategy_params[index]
         self._col = slice(index, index + 1)  # its column, keeping the party axis: a view
-        self._path = self._concession_path(c)
+        self._path, self._similarity = self._concession_path(c)
         self._full_params: dict[str, Array] = {}
 
     # --- what the party holds, one row per run ------------------------------------------------
@@ -255,17 +257,43 @@ class Negotiator(mesa.Agent):
         extra: dict[str, Any] = {}
         if c.by_unit:
             extra = {"curvature": take(c.curvature, rows)[:, col], "units": c.units}
+        lo = hi = None
         if c.has_bounds.any():  # bounds of a side without a win-set are [0, 1]
             lo, hi = m.win_sets(rows, day)
             lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
             target = bound(target, lo, hi)
-            pos = bound(positions(aspiration, weights, ideal, target, order, **extra), lo, hi)
-        else:
-            pos = positions(aspiration, weights, ideal, target, order, **extra)
+        pos = positions(aspiration, weights, ideal, target, order, **extra)
+        if c.offers_mode == "answer" and not c.by_unit:
+            offer, answered = self.offer_to_answer(rows)
+            if answered.any():
+                if lo is not None:
+                    offer = bound(offer, lo[:, 0], hi[:, 0])
+                similarity = take(self._similarity, rows)
+                near = tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
+                pos = np.where(answered[:, None, None], near, pos)
+        if lo is not None:
+            pos = bound(pos, lo, hi)
         return pos[:, 0]
 
-    def _concession_path(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
-        """Priorities, target and concession order of this party, (R|1, 1, I) each.
+    def offer_to_answer(self, rows: Rows) -> tuple[Array, npt.NDArray[np.bool_]]:
+        """The other sides' last offer in runs ``rows`` (their mean when several have tabled).
+
+        Returns:
+            (n, I) the offer and (n,) whether any other side has tabled one.
+        """
+        s, c = self.model.state, self.model.compiled
+        other = np.arange(len(c.side_keys)) != self.side_index
+        tabled = (s.offer_round[rows] > 0) & other  # (n, S)
+        count = tabled.sum(axis=1)
+        mean = total(np.where(tabled[:, :, None], s.offers[rows], 0.0), axis=1)
+        return mean / np.maximum(count, 1)[:, None], count > 0
+
+    def _concession_path(
+        self, c: Compiled
+    ) -> tuple[tuple[Array, Array, npt.NDArray[np.intp]], Array]:
+        """Priorities, target and concession order of this party, and the other sides' concern.
+
+        Each is (R|1, 1, I).
 
         The target on each issue is the other sides' ideal, weighted by their clout and
         priority; the order puts first the issues the other sides care most about relative to
@@ -282,4 +310,4 @@ class Negotiator(mesa.Agent):
         else:
             ratio = salience / np.maximum(weights, 1e-12)
             order = np.argsort(-ratio, axis=-1, kind="stable")
-        return weights[:, col], target[:, col], order[:, col]
+        return (weights[:, col], target[:, col], order[:, col]), salience[:, col]

@@ -54,6 +54,7 @@ class Compiled:
     escalated: Array  # (I,) normalised: the threat after an escalation
     reservation_mode: str  # "drawn" or "no_deal" (Dynamics.reservation)
     deadline_mode: str  # "fixed" or "threat" (Dynamics.deadline)
+    offers_mode: str  # "ideal" or "answer" (Dynamics.offers)
     horizon: int  # days over which no-deal terms are weighed
     holder: int  # the side holding the deadline, -1 for none
     max_extensions: int
@@ -252,6 +253,7 @@ def compile_scenario(s: Scenario) -> Compiled:
         ),
         reservation_mode=dyn.reservation,
         deadline_mode=dyn.deadline,
+        offers_mode=dyn.offers,
         horizon=dyn.no_deal_horizon_days,
         holder=sides.index(ext.holder) if ext.holder else -1,
         max_extensions=extensions,

@@ -88,6 +88,41 @@ def side_decisions(
     return decided
 
 
+def no_crossing(
+    c: Compiled,
+    negotiators: Sequence[Negotiator],
+    idx: slice | npt.NDArray[np.intp],
+    packages: Array,
+    mix: Array,
+    clout: Array,
+) -> Array:
+    """Keep each side from asking for less than the other sides have already offered it.
+
+    On every issue a side's package stays between what its members want (their ideals,
+    weighted as the package is) and the offer it answers, so offers never cross.
+
+    Args:
+        c: Compiled scenario.
+        negotiators: Every party's negotiator, in column order.
+        idx: The n runs.
+        packages: (n, S, I) the sides' packages.
+        mix: (n|1, P, I) the weights by which a side weighs its members.
+        clout: (n|1, P) clout.
+
+    Returns:
+        (n, S, I) the packages, clipped where they would cross.
+    """
+    ideal = np.broadcast_to(take(c.ideal, idx), (packages.shape[0], *c.ideal.shape[1:]))
+    everyone = np.ones(len(c.party_keys), bool)
+    wanted, _ = side_packages(ideal, mix, clout, c.member, everyone)
+    out = packages.copy()
+    for k in range(len(c.side_keys)):
+        offer, answered = negotiators[c.lead[k]].offer_to_answer(idx)
+        lo, hi = np.minimum(wanted[:, k], offer), np.maximum(wanted[:, k], offer)
+        out[:, k] = np.where(answered[:, None], bound(packages[:, k], lo, hi), packages[:, k])
+    return out
+
+
 @dataclass
 class RoundResult:
     """What happened in one round, for the runs that held it (n of them)."""
@@ -144,6 +179,8 @@ def hold_round(
     pos = bound(pos, lo[:, c.side_of], hi[:, c.side_of])  # a side's package stays ratifiable
     mix = pie_weights(weights, c.pie_groups)
     packages, anyone = side_packages(pos, mix, clout, c.member, present)
+    if c.offers_mode == "answer":
+        packages = no_crossing(c, negotiators, idx, packages, mix, clout)
     packages = bound(packages, lo, hi)
     if present.all():  # the usual case: the whole delegations are at the table
         full = packages

@@ -218,12 +218,17 @@ class Dynamics(_Strict):
     threat, over ``no_deal_horizon_days``) plus its audience cost, so it moves as the deadline
     nears, is extended or escalates. ``deadline``: "fixed" moves the deadline once with a fixed
     probability; "threat" lets the side holding it extend, escalate or impose by the state of
-    the talks, and tactics then run against the new deadline.
+    the talks, and tactics then run against the new deadline. ``offers``: "ideal" builds each
+    position by conceding toward the other sides' ideal points; "answer" builds it from the
+    other sides' last offer (the package worth the aspiration nearest that offer, Faratin,
+    Sierra and Jennings 2002), and a side's package never asks for less than the other side
+    has offered.
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
     deadline: Literal["fixed", "threat"] = "fixed"
     no_deal_horizon_days: int = Field(365, ge=1, le=3650)
+    offers: Literal["ideal", "answer"] = "ideal"
 
 
 class Drivers(_Strict):

@@ -369,3 +369,55 @@ def nash_product(util: Array, reservation: Array) -> Array:
     for p in range(1, gain.shape[-1]):
         out *= gain[..., p]
     return out
+
+
+def tradeoff_positions(
+    aspiration: Array, weights: Array, ideal: Array, offer: Array, similarity: Array
+) -> Array:
+    """The package worth the aspiration that lies closest to the offer being answered.
+
+    Faratin, Sierra and Jennings's (2002) similarity-based trade-off, for linear values: among
+    the packages on the way from the party's ideal to the offer (issue by issue, never past
+    it) that are worth ``aspiration`` to the party, the one nearest the offer in the distance
+    weighted by ``similarity`` (how much the other side cares about each issue). Moving d
+    toward the offer on issue i costs k_i d with k_i = w_i / reach_i; minimising
+    sum_i s_i (D_i - d_i)^2 subject to sum_i k_i d_i = 1 - aspiration gives
+    d_i = max(D_i - lambda k_i / (2 s_i), 0): the party gives most where giving is cheap to it
+    and dear to the other side (logrolling). lambda is found exactly, between the breakpoints
+    where an issue stops moving. An offer already worth the aspiration is taken whole.
+
+    Args:
+        aspiration: (n, P) utility levels.
+        weights: (n|1, P, I) priorities.
+        ideal: (n|1, P, I) ideal points.
+        offer: (n, P, I) the package each party answers.
+        similarity: (n|1, P, I) non-negative weight of each issue in the distance to the offer.
+
+    Returns:
+        (n, P, I) positions.
+    """
+    k = weights / reach(ideal)
+    far = np.abs(offer - ideal)  # D: the whole way to the offer
+    budget = (1.0 - aspiration)[..., None]  # (n, P, 1)
+    # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
+    # does not care about stops at once; one the party does not care about never stops).
+    rho = k / np.maximum(2.0 * similarity, EPS)
+    stop = np.where(rho > 0, far / np.maximum(rho, EPS), 0.0)  # lambda at which d_i reaches 0
+
+    def spent(lam: Array) -> Array:  # (n, P, J): utility given up at each candidate lambda
+        moved = np.maximum(far[..., None, :] - lam[..., :, None] * rho[..., None, :], 0.0)
+        return total(k[..., None, :] * moved)
+
+    candidates = np.concatenate([np.zeros_like(stop[..., :1]), stop], axis=-1)  # (n, P, I+1)
+    cost = spent(candidates)
+    enough = cost >= budget  # the budget is reached at lambda or beyond it
+    lo = np.where(enough, candidates, -np.inf).max(axis=-1, keepdims=True)
+    hi = np.where(~enough, candidates, np.inf).min(axis=-1, keepdims=True)
+    lo = np.maximum(lo, 0.0)
+    cost_lo, cost_hi = spent(lo), spent(np.where(np.isfinite(hi), hi, lo))
+    # Between two breakpoints the cost falls linearly in lambda.
+    slope = np.where(np.isfinite(hi), (cost_lo - cost_hi) / np.maximum(hi - lo, EPS), 0.0)
+    lam = np.where(slope > 0, lo + (cost_lo - budget) / np.maximum(slope, EPS), lo)
+    lam = np.where(cost[..., :1] <= budget, 0.0, lam)  # the offer itself is good enough
+    moved = bound(far - lam * rho, 0.0, far)
+    return ideal + np.sign(offer - ideal) * moved
