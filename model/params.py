@@ -17,7 +17,7 @@ import numpy.typing as npt
 from model.errors import ScenarioError
 from model.schema import Scenario, pies
 from model.strategy_specs import param_range, strategy_params
-from model.utility import total
+from model.utility import total, utilities
 
 Array = npt.NDArray[np.float64]
 RULES = ("unanimity", "majority", "veto")
@@ -237,7 +237,7 @@ def compile_scenario(s: Scenario) -> Compiled:
     c = s.calendar
     pie_of = np.array([list(pies(s)).index(i.pie) if i.pie else -1 for i in s.issues], np.intp)
     groups = [np.flatnonzero(pie_of == k) for k in range(int(pie_of.max()) + 1)]
-    return Compiled(
+    compiled = Compiled(
         scenario=s,
         issue_keys=issues,
         party_keys=parties,
@@ -284,6 +284,19 @@ def compile_scenario(s: Scenario) -> Compiled:
         strategy_params=per_party_strategy,
         **run_params,
     )
+    if compiled.reservation_mode == "no_deal":
+        compiled.reservation = nominal_reservation(compiled)
+    return compiled
+
+
+def nominal_reservation(c: Compiled) -> Array:
+    """Reservations at the deadline when they come from no-deal terms, (R|1, P).
+
+    The utility of the threat's terms plus the mean audience cost: the disagreement point of
+    the bargaining solutions, and what each party's drawn reservation tends to at the deadline.
+    """
+    u = utilities(c.no_deal[None, None, :], c.weights, c.ideal, c.curvature)[:, 0, :]
+    return np.minimum(np.maximum(u + c.audience_cost, 0.0), 1.0)
 
 
 def _units(pie_of: npt.NDArray[np.intp], groups: list[npt.NDArray[np.intp]]) -> list:
@@ -395,6 +408,13 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
     """
     if not overrides:
         return c
+    _apply(c, overrides, runs)
+    if c.reservation_mode == "no_deal":
+        c.reservation = nominal_reservation(c)
+    return c
+
+
+def _apply(c: Compiled, overrides: Mapping[str, Any], runs: int) -> None:
     # A starting bound carries its election value along, so explicit election values go last.
     ordered = sorted(overrides.items(), key=lambda kv: kv[0].endswith("_at_election"))
     for path, value in ordered:
@@ -426,7 +446,6 @@ def apply_overrides(c: Compiled, overrides: Mapping[str, Any] | None, runs: int)
                 raise ScenarioError("overrides", path, "unknown path")
         else:
             raise ScenarioError("overrides", path, "unknown path")
-    return c
 
 
 _BOUND_FIELDS = {
