@@ -27,11 +27,14 @@ from agents.offers import OfferView
 from agents.strategies import Strategy, StrategyContext, make_strategy
 from model.concessions import ConcessionLedger
 from model.params import Compiled
+from model.rng import Purpose, uniform
 from model.state import State, day_weights, elapsed, take
 from model.utility import (
+    EPS,
     TOLERANCE,
     bound,
     concession_order,
+    issue_values,
     opponent_targets,
     pie_targets,
     positions,
@@ -51,6 +54,7 @@ class Reason(IntEnum):
     ACCEPTS = 0
     BELOW_ASPIRATION = 1  # worth less to the party than it insists on today
     OUTSIDE_WIN_SET = 2  # its own principals would not ratify it
+    BLOCKS = 3  # it shortchanges the party on its portfolio, and the party blocks it
 
 
 @dataclass
@@ -199,7 +203,10 @@ class Negotiator(mesa.Agent):
 
         The party scores each package with today's priorities (the yen can move them) and
         accepts it when it is worth at least today's aspiration and lies inside what its own
-        principals would ratify (its side's win-set today).
+        principals would ratify (its side's win-set today). Where members answer for
+        portfolios (``dynamics.hydra = "portfolios"``), a member also blocks a package worth
+        less than its aspiration on the issues of its portfolio, unless its delegation holds
+        together that day (a draw below the side's cohesion); a block is a veto for its side.
 
         Args:
             packages: (n, K) ... (n, K, I) normalised packages for the n runs of ``rows``.
@@ -221,7 +228,24 @@ class Negotiator(mesa.Agent):
             inside = ((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE)).all(axis=-1)
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
+        if c.hydra_mode == "portfolios" and c.portfolio[self.index].any():
+            blocks = self._blocks(packages, rows, weights, ideal)
+            reason = np.where(blocks, Reason.BLOCKS, reason).astype(np.int8)
+            worth &= ~blocks
         return Verdict(accepts=worth, reason=reason, utility=util)
+
+    def _blocks(self, packages: Array, rows: Rows, weights: Array, ideal: Array) -> Array:
+        """(n, K) whether the party blocks each package on its portfolio today."""
+        m = self.model
+        c, s = m.compiled, m.state
+        mine = c.portfolio[self.index]
+        values = issue_values(packages, ideal)[:, :, 0]  # (n, K, I)
+        w = np.where(mine, weights[:, 0], 0.0)[:, None, :]  # (n|1, 1, I)
+        turf = total(values * w) / np.maximum(total(w), EPS)
+        short = turf < s.aspiration[rows][:, self.index, None] - TOLERANCE
+        draw = uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
+        holds = draw < take(c.cohesion, rows)[:, self.side_index]
+        return short & ~holds[:, None]
 
     def _params_of_shape(self, shape: tuple[int, ...]) -> dict[str, Array]:
         """The strategy's parameters spelled out to ``shape``, kept: they never change.

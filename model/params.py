@@ -55,6 +55,8 @@ class Compiled:
     reservation_mode: str  # "drawn" or "no_deal" (Dynamics.reservation)
     deadline_mode: str  # "fixed" or "threat" (Dynamics.deadline)
     offers_mode: str  # "ideal" or "answer" (Dynamics.offers)
+    hydra_mode: str  # "majority" or "portfolios" (Dynamics.hydra)
+    portfolio: npt.NDArray[np.bool_]  # (P, I) the issues each party answers for
     horizon: int  # days over which no-deal terms are weighed
     holder: int  # the side holding the deadline, -1 for none
     max_extensions: int
@@ -254,6 +256,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         reservation_mode=dyn.reservation,
         deadline_mode=dyn.deadline,
         offers_mode=dyn.offers,
+        hydra_mode=dyn.hydra,
+        portfolio=np.array([[k in p.portfolio for k in issues] for p in s.parties], dtype=bool),
         horizon=dyn.no_deal_horizon_days,
         holder=sides.index(ext.holder) if ext.holder else -1,
         max_extensions=extensions,

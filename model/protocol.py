@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from agents.negotiator import Negotiator
+from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
 from model.state import take
 from model.utility import TOLERANCE, bound, dispersion, pie_weights, side_packages, total
@@ -196,6 +196,12 @@ def hold_round(
     decided = side_decisions(
         c, accepts, packages, take(c.rule, idx), clout, take(c.threshold, idx), lo, hi
     )
+    if c.hydra_mode == "portfolios":
+        # A present member's block on its portfolio is a veto for its side, whatever the
+        # side's rule; a member away from the table blocks nothing.
+        blocking = (reasons == Reason.BLOCKS) & present[None, None, :]
+        blocked = blocking[:, :, None, :] & c.member[None, None]
+        decided &= ~blocked.any(axis=-1)
     n_s, n = len(c.side_keys), pos.shape[0]
     turn = (proposer[:, None] + np.arange(n_s)[None, :]) % n_s  # (n, S)
     agreed = tabled & decided.all(axis=-1)  # (n, K)

@@ -38,6 +38,7 @@ class Purpose(IntEnum):
     FX_PAIR = 8
     RESERVATION_PAIR = 10
     ESCALATION = 11
+    BLOCK = 12
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

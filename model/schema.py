@@ -178,6 +178,11 @@ class Party(_Strict):
     reservation_sd: NonNegative = Field(
         0.0, description="Spread across runs of the reservation (or of the audience cost)."
     )
+    portfolio: list[Key] = Field(
+        [],
+        description="Issues the party answers for in its delegation (dynamics.hydra = "
+        "'portfolios'): it can block a package that shortchanges it on them.",
+    )
     audience_cost: Annotated[float, Field(ge=-1.0, le=1.0)] = Field(
         0.0,
         description="Utility above the no-deal terms the party needs to sign "
@@ -222,13 +227,16 @@ class Dynamics(_Strict):
     position by conceding toward the other sides' ideal points; "answer" builds it from the
     other sides' last offer (the package worth the aspiration nearest that offer, Faratin,
     Sierra and Jennings 2002), and a side's package never asks for less than the other side
-    has offered.
+    has offered. ``hydra``: "majority" lets a side decide by its rule alone; "portfolios" also
+    lets each member block a package that gives it less than its aspiration on the issues of
+    its portfolio, unless its side holds together (a draw below the side's cohesion).
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
     deadline: Literal["fixed", "threat"] = "fixed"
     no_deal_horizon_days: int = Field(365, ge=1, le=3650)
     offers: Literal["ideal", "answer"] = "ideal"
+    hydra: Literal["majority", "portfolios"] = "majority"
 
 
 class Drivers(_Strict):
@@ -360,6 +368,8 @@ def _check_party(s: Scenario, p: Party) -> None:
     f = f"parties.{p.key}"
     issues = s.issue_keys
     _known(p.side, s.side_keys, f"{f}.side", "side")
+    for n, k in enumerate(p.portfolio):
+        _known(k, issues, f"{f}.portfolio[{n}]", "issue")
     for table in ("priorities", "ideal"):
         values: dict[str, float] = getattr(p, table)
         for k in values:
