@@ -10,6 +10,7 @@ import datetime as dt
 import numpy as np
 import numpy.typing as npt
 
+from agents.negotiator import Reason
 from model.params import Compiled
 from model.protocol import MAJORITY, UNANIMITY, RoundResult
 from model.state import DeadlineDecision, State
@@ -56,7 +57,7 @@ def round_lines(
     Returns:
         Lines, without the date prefix.
     """
-    s, names = c.scenario, [p.name for p in c.scenario.parties]
+    s = c.scenario
     note = c.days.round_notes[day]
     lines = [note or f"Talks (round day {number})"]
     for k in res.turn[0]:
@@ -74,16 +75,58 @@ def round_lines(
             if j == k:
                 continue
             verdict = "accepts" if res.side_accepts[0, k, j] else "rejects"
-            scores = ", ".join(
-                f"{names[p]} {res.utilities[0, k, p]:.2f} vs {aspiration[p]:.2f}"
-                for p in np.flatnonzero(c.member[j])
+            lines.append(
+                f"  {s.sides[key].name} {verdict}: {verdict_reasons(c, res, k, j, aspiration)}"
             )
-            lines.append(f"  {s.sides[key].name} {verdict} ({scores})")
         own = "backs" if res.side_accepts[0, k, k] else "is split on"
-        lines.append(f"  {side.name} {own} its own package ({_rule_text(c, k)})")
+        lines.append(
+            f"  {side.name} {own} its own package ({_rule_text(c, k)}): "
+            f"{verdict_reasons(c, res, k, k, aspiration)}"
+        )
         if res.chosen[0] == k:
             break
     return lines
+
+
+def verdict_reasons(c: Compiled, res: RoundResult, k: int, j: int, aspiration: Array) -> str:
+    """Why side ``j`` answers package ``k`` as it does, in words (run 0).
+
+    Each member's answer with its reason (its utility against its aspiration; a package its
+    principals would not ratify; a block on its portfolio), then the side's win-set where the
+    package falls outside it, naming each issue and the bound it breaks.
+    """
+    names = [p.name for p in c.scenario.parties]
+    parts = []
+    for p in np.flatnonzero(c.member[j]):
+        u, a, why = res.utilities[0, k, p], aspiration[p], int(res.reasons[0, k, p])
+        if why == Reason.BLOCKS:
+            turf = ", ".join(c.issue_keys[i] for i in np.flatnonzero(c.portfolio[p]))
+            parts.append(f"{names[p]} blocks it over {turf}")
+        elif why == Reason.BELOW_ASPIRATION:
+            parts.append(f"{names[p]} wants more ({u:.2f} < {a:.2f})")
+        elif why == Reason.OUTSIDE_WIN_SET:
+            parts.append(f"{names[p]} cannot sign it ({u:.2f} vs {a:.2f})")
+        else:
+            parts.append(f"{names[p]} agrees ({u:.2f} ≥ {a:.2f})")
+    pkg, lo, hi = res.packages[0, k], res.lo[0, j], res.hi[0, j]
+    real, real_lo, real_hi = c.to_real(pkg), c.to_real(lo), c.to_real(hi)
+    broken = []
+    for i, issue in enumerate(c.scenario.issues):
+        if pkg[i] > hi[i] + 1e-9:
+            broken.append(
+                f"{issue.key} {fmt_value(real[i], issue.unit)} above "
+                f"{fmt_value(real_hi[i], issue.unit)}"
+            )
+        elif pkg[i] < lo[i] - 1e-9:
+            broken.append(
+                f"{issue.key} {fmt_value(real[i], issue.unit)} below "
+                f"{fmt_value(real_lo[i], issue.unit)}"
+            )
+    if broken:
+        parts.append(
+            f"{c.scenario.sides[c.side_keys[j]].name} would not ratify {', '.join(broken)}"
+        )
+    return "; ".join(parts)
 
 
 def _rule_text(c: Compiled, side: int) -> str:

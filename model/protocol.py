@@ -142,6 +142,8 @@ class RoundResult:
     table: Array  # (n, I) the package left on the table
     has_table: npt.NDArray[np.bool_]  # (n,)
     dispersion: Array  # (n, S)
+    lo: Array  # (n|1, S, I) each side's win-set today: lower bounds
+    hi: Array  # (n|1, S, I) upper bounds
 
 
 def hold_round(
@@ -229,4 +231,6 @@ def hold_round(
         table=table,
         has_table=tabled.any(axis=1),
         dispersion=spread,
+        lo=lo,
+        hi=hi,
     )
