@@ -292,12 +292,31 @@ class Negotiator(mesa.Agent):
             if answered.any():
                 if lo is not None:
                     offer = bound(offer, lo[:, 0], hi[:, 0])
-                similarity = take(self._similarity, rows)
+                similarity = self.accommodation(rows)
                 near = tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
                 pos = np.where(answered[:, None, None], near, pos)
         if lo is not None:
             pos = bound(pos, lo, hi)
         return pos[:, 0]
+
+    def accommodation(self, rows: Rows) -> Array:
+        """How much the party accommodates each issue when it answers an offer, (n|1, 1, I).
+
+        The other sides' members' priorities, weighted by their clout and, with a reciprocity
+        weight g, by 1 + g times the utility each has conceded to this party so far (its edge
+        in the concession graph): a party gives most where those who gave to it care most.
+        """
+        c = self.model.compiled
+        weight = take(c.reciprocity_weight, rows)
+        plain = take(self._similarity, rows)
+        if not np.any(weight):
+            return plain
+        others = c.side_of != self.side_index
+        given = self.model.ledger.given[rows][:, :, self.index]  # (n, P): from each, to me
+        pull = take(c.clout, rows) * (1.0 + weight[:, None] * given) * others  # (n, P)
+        by_giver = total(pull[:, :, None] * take(c.weights, rows), axis=1)[:, None, :]
+        # A run without the weight computes exactly as it would alone (replay bit for bit).
+        return np.where((weight > 0)[:, None, None], by_giver, plain)
 
     def offer_to_answer(self, rows: Rows) -> tuple[Array, npt.NDArray[np.bool_]]:
         """The other sides' last offer in runs ``rows`` (their mean when several have tabled).

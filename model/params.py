@@ -97,6 +97,7 @@ class Compiled:
     extension_gap_reference: Array  # (R|1,)
     extension_stress_weight: Array  # (R|1,)
     escalate_probability: Array  # (R|1,)
+    reciprocity_weight: Array  # (R|1,)
     audience_cost: Array  # (R|1, P)
     fx_initial: Array  # (R|1,)
     fx_reference: Array  # (R|1,)
@@ -221,6 +222,7 @@ def compile_scenario(s: Scenario) -> Compiled:
         "extension_gap_reference": np.array([ext.gap_reference]),
         "extension_stress_weight": np.array([ext.stress_weight]),
         "escalate_probability": np.array([ext.escalate_probability]),
+        "reciprocity_weight": np.array([dyn.reciprocity_weight]),
         "fx_initial": np.array([s.drivers.fx.initial]),
         "fx_reference": np.array([s.drivers.fx.reference]),
         "fx_volatility": np.array([s.drivers.fx.volatility]),
@@ -341,6 +343,7 @@ _GLOBAL_FIELDS = {
     "calendar.extension.gap_reference": ("extension_gap_reference", 0.0, 1.0),
     "calendar.extension.stress_weight": ("extension_stress_weight", -100.0, 100.0),
     "calendar.extension.escalate_probability": ("escalate_probability", 0.0, 1.0),
+    "dynamics.reciprocity_weight": ("reciprocity_weight", 0.0, 100.0),
     "drivers.fx.initial": ("fx_initial", 1e-9, np.inf),
     "drivers.fx.reference": ("fx_reference", 1e-9, np.inf),
     "drivers.fx.volatility": ("fx_volatility", 0.0, np.inf),

@@ -230,6 +230,9 @@ class Dynamics(_Strict):
     has offered. ``hydra``: "majority" lets a side decide by its rule alone; "portfolios" also
     lets each member block a package that gives it less than its aspiration on the issues of
     its portfolio, unless its side holds together (a draw below the side's cohesion).
+    ``reciprocity_weight``: with offers that answer offers, how much more a party accommodates
+    (in the weights of its trade-off) a member of another side for each unit of utility that
+    member has conceded to it, read from the concession graph; 0 weighs members by clout alone.
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
@@ -237,6 +240,7 @@ class Dynamics(_Strict):
     no_deal_horizon_days: int = Field(365, ge=1, le=3650)
     offers: Literal["ideal", "answer"] = "ideal"
     hydra: Literal["majority", "portfolios"] = "majority"
+    reciprocity_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
 
 
 class Drivers(_Strict):

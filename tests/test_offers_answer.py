@@ -137,3 +137,39 @@ def test_ensemble_rows_equal_single_runs_when_offers_answer_offers() -> None:
         single.run_model()
         assert single.outcome is not None
         assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+
+
+def test_a_party_accommodates_most_those_who_gave_to_it() -> None:
+    sc = parse_scenario(
+        {"extends": "june2025", "dynamics": {"offers": "answer", "reciprocity_weight": 50.0}},
+        "reciprocal",
+    )
+    model = NegotiationModel(sc, rng=0)
+    for _ in range(40):
+        model.step()
+    akazawa = model.negotiators["akazawa"]
+    given = model.ledger.given[0, :, akazawa.index]
+    assert given[:3].max() > 0  # the US members have conceded something to him by now
+    c = model.compiled
+    expected = sum(c.clout[0, u] * (1 + 50.0 * given[u]) * c.weights[0, u] for u in range(3))
+    np.testing.assert_allclose(akazawa.accommodation(slice(0, 1))[0, 0], expected, rtol=1e-12)
+
+
+def test_rows_equal_single_runs_when_only_some_runs_weigh_the_graph() -> None:
+    sc, seeds = answering(), [0, 1, 2, 3]
+    weights = [0.0, 20.0, 0.0, 20.0]
+    model = NegotiationModel(
+        sc,
+        seeds=seeds,
+        collect=False,
+        narrate=False,
+        overrides={"dynamics.reciprocity_weight": weights},
+    )
+    model.run_model()
+    for i, seed in enumerate(seeds):
+        single = NegotiationModel(
+            sc, rng=seed, overrides={"dynamics.reciprocity_weight": weights[i]}
+        )
+        single.run_model()
+        assert single.outcome is not None
+        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
