@@ -187,6 +187,9 @@ class NegotiationModel(mesa.Model):
         worked out once a day.
         """
         c = self.compiled
+        if c.election_mode == "outcomes" and c.has_outcomes.any():
+            outcome = self.state.election_outcome[rows]
+            return win_set_bounds(c, day, rows, outcome)
         if c.election_pressure.shape[0] > 1 or c.bound_lo.shape[0] > 1 or c.bound_hi.shape[0] > 1:
             return win_set_bounds(c, day, rows)
         if day not in self._bounds:

@@ -56,6 +56,11 @@ class Compiled:
     deadline_mode: str  # "fixed" or "threat" (Dynamics.deadline)
     offers_mode: str  # "ideal" or "answer" (Dynamics.offers)
     hydra_mode: str  # "majority" or "portfolios" (Dynamics.hydra)
+    election_mode: str  # "tighten" or "outcomes" (Dynamics.election)
+    after_lo: Array  # (S, K, I) win-set lower bounds after each election outcome
+    after_hi: Array  # (S, K, I) upper bounds
+    after_cumulative: Array  # (S, K) cumulative probabilities of the outcomes (1 past the last)
+    has_outcomes: npt.NDArray[np.bool_]  # (S,) the side's election has outcomes to draw
     portfolio: npt.NDArray[np.bool_]  # (P, I) the issues each party answers for
     horizon: int  # days over which no-deal terms are weighed
     holder: int  # the side holding the deadline, -1 for none
@@ -259,6 +264,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         deadline_mode=dyn.deadline,
         offers_mode=dyn.offers,
         hydra_mode=dyn.hydra,
+        election_mode=dyn.election,
+        **_election_outcomes(s),
         portfolio=np.array([[k in p.portfolio for k in issues] for p in s.parties], dtype=bool),
         horizon=dyn.no_deal_horizon_days,
         holder=sides.index(ext.holder) if ext.holder else -1,
@@ -303,6 +310,30 @@ def nominal_reservation(c: Compiled) -> Array:
     """
     u = utilities(c.no_deal[None, None, :], c.weights, c.ideal, c.curvature)[:, 0, :]
     return np.minimum(np.maximum(u + c.audience_cost, 0.0), 1.0)
+
+
+def _election_outcomes(s: Scenario) -> dict[str, Array]:
+    """Each side's post-election win-sets and the cumulative probabilities of drawing them."""
+    sides, issues = s.side_keys, s.issue_keys
+    k = max([len(s.sides[key].after_election) for key in sides] + [1])
+    lo, hi = np.zeros((len(sides), k, len(issues))), np.ones((len(sides), k, len(issues)))
+    cumulative = np.ones((len(sides), k))
+    for si, key in enumerate(sides):
+        running = 0.0
+        for n, outcome in enumerate(s.sides[key].after_election):
+            running += outcome.probability
+            cumulative[si, n] = running
+            for b in outcome.win_set:
+                issue = s.issue(b.issue)
+                ii, span = issues.index(b.issue), issue.max - issue.min
+                if b.min is not None:
+                    lo[si, n, ii] = (b.min - issue.min) / span
+                if b.max is not None:
+                    hi[si, n, ii] = (b.max - issue.min) / span
+        if s.sides[key].after_election:
+            cumulative[si, len(s.sides[key].after_election) - 1 :] = 1.0
+    has = np.array([bool(s.sides[key].after_election) for key in sides])
+    return {"after_lo": lo, "after_hi": hi, "after_cumulative": cumulative, "has_outcomes": has}
 
 
 def _units(pie_of: npt.NDArray[np.intp], groups: list[npt.NDArray[np.intp]]) -> list:

@@ -29,17 +29,35 @@ Array = npt.NDArray[np.float64]
 UNANIMITY, MAJORITY, VETO = 0, 1, 2
 
 
-def win_set_bounds(c: Compiled, day: int, idx: slice | npt.NDArray[np.intp]) -> tuple[Array, Array]:
+def win_set_bounds(
+    c: Compiled,
+    day: int,
+    idx: slice | npt.NDArray[np.intp],
+    outcome: npt.NDArray[np.intp] | None = None,
+) -> tuple[Array, Array]:
     """Each side's ratification bounds on a day for runs ``idx``, normalised, (n|1, S, I) each.
 
     Bounds move from their start values toward their election values in proportion to the
-    elapsed share of time to the side's election, times the side's election pressure.
+    elapsed share of time to the side's election, times the side's election pressure. With
+    election outcomes (``outcome``, (n, S), the state's draws for runs ``idx``), a side whose
+    election has passed has the win-set of the outcome its run drew.
     """
     pressure = take(c.election_pressure, idx)
     b_lo, b_hi = take(c.bound_lo, idx), take(c.bound_hi, idx)
     progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
     lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
     hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
+    if outcome is not None:
+        decided = np.flatnonzero((day >= c.election_day) & c.has_outcomes)
+        if decided.size:
+            n = outcome.shape[0]
+            lo, hi = (
+                np.broadcast_to(lo, (n, *lo.shape[1:])).copy(),
+                np.broadcast_to(hi, (n, *hi.shape[1:])).copy(),
+            )
+            for k in decided:
+                lo[:, k] = c.after_lo[k, outcome[:, k]]
+                hi[:, k] = c.after_hi[k, outcome[:, k]]
     return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
 
 

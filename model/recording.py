@@ -8,7 +8,6 @@ import mesa
 import numpy as np
 import numpy.typing as npt
 
-from model.protocol import win_set_bounds
 from model.state import DEAL, day_weights, take
 from model.utility import bound, dispersion, pie_weights, side_packages, utilities
 
@@ -100,6 +99,6 @@ def positions_and_dispersion(
     everyone = np.ones(len(c.party_keys), bool)
     weights = day_weights(s, c, RUN0) if c.fx_salient else take(c.weights, RUN0)
     full, _ = side_packages(pos, pie_weights(weights, c.pie_groups), clout, c.member, everyone)
-    lo, hi = win_set_bounds(c, day, RUN0)
+    lo, hi = model.win_sets(RUN0, day)
     full = bound(full, lo, hi)  # measured against the package the side could table
     return pos[0], dispersion(pos, full, clout, c.member)[0]

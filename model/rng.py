@@ -39,6 +39,7 @@ class Purpose(IntEnum):
     RESERVATION_PAIR = 10
     ESCALATION = 11
     BLOCK = 12
+    ELECTION = 13
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

@@ -141,6 +141,16 @@ class WinSetBound(_Strict):
     max_at_election: float | None = None
 
 
+class ElectionOutcome(_Strict):
+    """One way a side's election can go, and what its principals will ratify afterwards."""
+
+    label: str
+    probability: Unit
+    win_set: list[WinSetBound] = Field(
+        [], description="The side's bounds after the election (issues not named: no bound)."
+    )
+
+
 class Side(_Strict):
     """A delegation: how it decides and what its principals will ratify."""
 
@@ -153,6 +163,11 @@ class Side(_Strict):
     election: dt.date | None = None
     election_pressure: NonNegative = 1.0
     win_set: list[WinSetBound] = []
+    after_election: list[ElectionOutcome] = Field(
+        [],
+        description="How the election can go (dynamics.election = 'outcomes'): one is drawn "
+        "per run, and its win-set holds from election day on.",
+    )
 
 
 class Strategy(_Strict):
@@ -233,6 +248,9 @@ class Dynamics(_Strict):
     ``reciprocity_weight``: with offers that answer offers, how much more a party accommodates
     (in the weights of its trade-off) a member of another side for each unit of utility that
     member has conceded to it, read from the concession graph; 0 weighs members by clout alone.
+    ``election``: "tighten" moves a side's win-set toward its election values and keeps them;
+    "outcomes" also draws, per run, one of the side's ``after_election`` outcomes, whose
+    win-set holds from election day on.
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
@@ -241,6 +259,7 @@ class Dynamics(_Strict):
     offers: Literal["ideal", "answer"] = "ideal"
     hydra: Literal["majority", "portfolios"] = "majority"
     reciprocity_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    election: Literal["tighten", "outcomes"] = "tighten"
 
 
 class Drivers(_Strict):
@@ -428,6 +447,25 @@ def _check_side(s: Scenario, key: str, side: Side) -> None:
         )
     ):
         raise RelationError(f"{f}.election", "bounds that move by election need an election date")
+    if side.after_election:
+        if side.election is None:
+            raise RelationError(f"{f}.election", "election outcomes need an election date")
+        total = sum(o.probability for o in side.after_election)
+        if not math.isclose(total, 1.0, abs_tol=WEIGHT_TOLERANCE):
+            raise RelationError(
+                f"{f}.after_election", f"probabilities sum to {total:g}, must sum to 1"
+            )
+        for n, outcome in enumerate(side.after_election):
+            for m, bound in enumerate(outcome.win_set):
+                bf = f"{f}.after_election[{n}].win_set[{m}]"
+                _known(bound.issue, s.issue_keys, f"{bf}.issue", "issue")
+                issue = s.issue(bound.issue)
+                for name in ("min", "max"):
+                    v = getattr(bound, name)
+                    if v is not None and not issue.min <= v <= issue.max:
+                        raise RelationError(
+                            f"{bf}.{name}", f"{v} is outside [{issue.min}, {issue.max}]"
+                        )
 
 
 def _check_calendar(s: Scenario) -> None:

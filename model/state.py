@@ -57,6 +57,7 @@ class State:
     phase_start: npt.NDArray[np.int64]  # (R,) day the current phase of the talks began
     phase_aspiration: Array  # (R, P) aspirations when it began (1 at the start)
     audience: Array  # (R, P) each party's drawn audience cost of signing
+    election_outcome: npt.NDArray[np.intp]  # (R, S) the outcome each side's election brings
 
     @property
     def runs(self) -> int:
@@ -130,10 +131,20 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         phase_start=np.zeros(r, np.int64),
         phase_aspiration=np.ones((r, n_p)),
         audience=audience,
+        election_outcome=_draw_outcomes(c, seeds),
     )
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
     return state
+
+
+def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """Which of its election outcomes each side will see, per run (0 where it has none)."""
+    n_s = len(c.side_keys)
+    if c.election_mode != "outcomes":
+        return np.zeros((seeds.shape[0], n_s), np.intp)
+    draws = np.stack([uniform(seeds, 0, Purpose.ELECTION, k) for k in range(n_s)], axis=1)
+    return (draws[:, :, None] >= c.after_cumulative[None]).sum(axis=-1).astype(np.intp)
 
 
 def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
