@@ -286,6 +286,13 @@ class Negotiator(mesa.Agent):
             lo, hi = m.win_sets(rows, day)
             lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
             target = bound(target, lo, hi)
+        pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
+        if pinned.any():
+            # An issue off the table stays at its no-deal value: its loss is spent first.
+            target = np.where(pinned, c.no_deal, target)
+            if not c.by_unit:  # (the order runs over units of issues otherwise)
+                first = np.argsort(~pinned[order], axis=-1, kind="stable")
+                order = np.take_along_axis(order, first, axis=-1)
         pos = positions(aspiration, weights, ideal, target, order, **extra)
         if c.offers_mode == "answer" and not c.by_unit:
             offer, answered = self.offer_to_answer(rows)
@@ -293,8 +300,13 @@ class Negotiator(mesa.Agent):
                 if lo is not None:
                     offer = bound(offer, lo[:, 0], hi[:, 0])
                 similarity = self.accommodation(rows)
+                if pinned.any():
+                    offer = np.where(pinned, c.no_deal, offer)
+                    similarity = np.where(pinned, 1e12, similarity)
                 near = tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
                 pos = np.where(answered[:, None, None], near, pos)
+        if pinned.any():
+            pos = np.where(pinned, c.no_deal, pos)
         if lo is not None:
             pos = bound(pos, lo, hi)
         return pos[:, 0]

@@ -34,6 +34,7 @@ class DayTable:
     urgency: Array  # (D, P) urgency added that day (persists)
     stress_shock: Array  # (D,)
     fx_shock: Array  # (D,)
+    off_table: npt.NDArray[np.bool_]  # (D, I) issues off the table that day (dated agenda)
     labels: list[list[str]]  # narrated lines per day
     round_notes: list[str]  # note of the scheduled round starting that day ("" if none)
     last_scheduled: int  # last day of the last scheduled round, -1 if none
@@ -142,6 +143,7 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
         urgency=np.zeros((n, len(party_keys))),
         stress_shock=np.zeros(n),
         fx_shock=np.zeros(n),
+        off_table=np.zeros((n, len(s.issues)), bool),
         labels=[[] for _ in range(n)],
         round_notes=[""] * n,
         last_scheduled=-1,
@@ -159,7 +161,14 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
         if not 0 <= d0 < n:
             continue
         d1 = min((e.end - start).days if e.end else d0, n - 1)
-        t.labels[d0].append(e.label)
+        label = e.label
+        if s.dynamics.agenda == "dated":
+            moved = [
+                ("off the table", e.effects.off_table),
+                ("back on the table", e.effects.on_table),
+            ]
+            label += "".join(f" ({what}: {', '.join(keys)})" for what, keys in moved if keys)
+        t.labels[d0].append(label)
         for k, v in e.effects.urgency.items():
             idx = [p_index[k]] if k in p_index else [p_index[q.key] for q in s.members(k)]
             t.urgency[d0, idx] += v
@@ -169,6 +178,16 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
             t.absent[d0 : d1 + 1, p_index[k]] = True
         if e.effects.round:
             t.scheduled[d0] = True
+    if s.dynamics.agenda == "dated":
+        issue_index = {i.key: n for n, i in enumerate(s.issues)}
+        for e in sorted(s.events, key=lambda e: e.date):  # later events override earlier ones
+            d0 = max((e.date - start).days, 0)
+            if d0 >= n:
+                continue
+            for k in e.effects.off_table:
+                t.off_table[d0:, issue_index[k]] = True
+            for k in e.effects.on_table:
+                t.off_table[d0:, issue_index[k]] = False
     return t
 
 
@@ -197,6 +216,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         if side.election is not None:
             election[si] = max(1, (side.election - s.calendar.start).days)
         for b in side.win_set:
+            if b.floor and s.dynamics.floors == "off":
+                continue
             ii = issues.index(b.issue)
             if b.min is not None:
                 bound_lo[:, si, ii] = unit(b.issue, b.min)

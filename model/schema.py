@@ -115,6 +115,12 @@ class Effects(_Strict):
     stress: float = 0.0
     fx: float = 0.0
     round: bool = False
+    off_table: list[Key] = Field(
+        [],
+        description="Issues taken off the table from this date (dynamics.agenda = 'dated'): "
+        "they stay at their no-deal value until an event puts them back.",
+    )
+    on_table: list[Key] = Field([], description="Issues put back on the table from this date.")
 
 
 class Event(_Strict):
@@ -125,6 +131,9 @@ class Event(_Strict):
     kind: Literal["summit", "talks_elsewhere", "tariff_step", "market", "other"]
     label: str
     effects: Effects = Effects()
+    informational: bool = Field(
+        False, description="Kept for the record: the event changes nothing in the model."
+    )
 
 
 class WinSetBound(_Strict):
@@ -139,6 +148,11 @@ class WinSetBound(_Strict):
     max: float | None = None
     min_at_election: float | None = None
     max_at_election: float | None = None
+    floor: bool = Field(
+        False,
+        description="A principal's floor it will not cross, applied when dynamics.floors is "
+        "'on' (otherwise ignored).",
+    )
 
 
 class ElectionOutcome(_Strict):
@@ -250,7 +264,9 @@ class Dynamics(_Strict):
     member has conceded to it, read from the concession graph; 0 weighs members by clout alone.
     ``election``: "tighten" moves a side's win-set toward its election values and keeps them;
     "outcomes" also draws, per run, one of the side's ``after_election`` outcomes, whose
-    win-set holds from election day on.
+    win-set holds from election day on. ``agenda``: "open" keeps every issue on the table;
+    "dated" applies the events' ``off_table`` and ``on_table`` effects (an issue off the table
+    stays at its no-deal value). ``floors``: "on" applies the win-set bounds marked ``floor``.
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
@@ -260,6 +276,8 @@ class Dynamics(_Strict):
     hydra: Literal["majority", "portfolios"] = "majority"
     reciprocity_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     election: Literal["tighten", "outcomes"] = "tighten"
+    agenda: Literal["open", "dated"] = "open"
+    floors: Literal["off", "on"] = "off"
 
 
 class Drivers(_Strict):
@@ -492,6 +510,9 @@ def _check_calendar(s: Scenario) -> None:
             _known(k, s.party_keys + s.side_keys, f"{f}.effects.urgency.{k}", "party or side")
         for k in e.effects.absent:
             _known(k, s.party_keys, f"{f}.effects.absent", "party")
+        for table in ("off_table", "on_table"):
+            for k in getattr(e.effects, table):
+                _known(k, s.issue_keys, f"{f}.effects.{table}", "issue")
 
 
 def _check_dynamics(s: Scenario) -> None:
