@@ -490,7 +490,11 @@ def solutions_of(c: Compiled, run: int = 0) -> Solutions:
 
 
 def outcome_metrics(
-    c: Compiled, runs: npt.NDArray[np.intp], util: Array, reservation: Array
+    c: Compiled,
+    runs: npt.NDArray[np.intp],
+    util: Array,
+    reservation: Array,
+    nominal_utilities: Array | None = None,
 ) -> dict[str, Array]:
     """Each run's gains over its reservation and its distances to the Nash point and frontier.
 
@@ -499,11 +503,18 @@ def outcome_metrics(
         runs: (n,) the runs.
         util: (n, P) each party's utility of the run's terms.
         reservation: (n, P) each party's reservation utility in the run.
+        nominal_utilities: (n, P) the terms' utilities under the stated preferences, when runs
+            drew their own (``c.nominal`` is set).
 
     Returns:
         ``gain`` (n, P), ``nash_distance`` (n,) (Euclidean, in utility space; NaN without a
         zone of possible agreement) and ``frontier_distance`` (n,).
     """
+    gain = util - reservation
+    if c.nominal is not None:
+        # Runs drew their own preferences: measure each outcome against the solutions of the
+        # negotiation as the scenario states it, scoring the terms with the stated utilities.
+        c, util = c.nominal, nominal_utilities
     varying = [a for a in (c.weights, c.ideal, c.curvature, c.reservation) if a.shape[0] > 1]
     if varying:
         flat = np.column_stack([a[runs].reshape(len(runs), -1) for a in varying])
@@ -522,7 +533,7 @@ def outcome_metrics(
             nash_distance[rows] = np.sqrt(total(diff * diff))
         frontier_distance[rows] = sol.frontier_distance(util[rows])
     return {
-        "gain": util - reservation,
+        "gain": gain,
         "nash_distance": nash_distance,
         "frontier_distance": frontier_distance,
     }

@@ -33,6 +33,7 @@ from model.state import (
     advance_drivers,
     close_deadline,
     day_weights,
+    draw_preferences,
     end_generated_rounds,
     initial_state,
     rounds_today,
@@ -118,6 +119,8 @@ class NegotiationModel(mesa.Model):
             compile_scenario(self.scenario), overrides, seed_array.shape[0]
         )
         c = self.compiled
+        if c.preferences_mode == "uncertain":
+            draw_preferences(c, seed_array)
         self.state = initial_state(c, seed_array)
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
         self._bounds: dict[int, tuple[Array, Array]] = {}

@@ -130,7 +130,13 @@ def outcome_table(
     cols |= {f"net_concession_{k}": metrics["net"][:, p] for p, k in enumerate(c.party_keys)}
     cols |= {"reciprocity": metrics["reciprocity"], "cross_side_share": metrics["cross_side"]}
     cols |= {f"dispersion_{k}": dispersion[:, i] for i, k in enumerate(c.side_keys)}
-    theory = outcome_metrics(c, idx, util, reservation)
+    nominal = None
+    if c.nominal is not None:
+        n = c.nominal
+        nominal = utilities(
+            terms_z[:, None, :], take(n.weights, idx), take(n.ideal, idx), take(n.curvature, idx)
+        )[:, 0, :]
+    theory = outcome_metrics(c, idx, util, reservation, nominal)
     cols |= {f"gain_{k}": theory["gain"][:, p] for p, k in enumerate(c.party_keys)}
     cols |= {k: theory[k] for k in ("nash_distance", "frontier_distance")}
     return pd.DataFrame(cols)

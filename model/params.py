@@ -58,6 +58,9 @@ class Compiled:
     offers_mode: str  # "ideal" or "answer" (Dynamics.offers)
     hydra_mode: str  # "majority" or "portfolios" (Dynamics.hydra)
     election_mode: str  # "tighten" or "outcomes" (Dynamics.election)
+    preferences_mode: str  # "stated" or "uncertain" (Dynamics.preferences)
+    priorities_sd: Array  # (P,)
+    ideal_sd: Array  # (P,)
     after_lo: Array  # (S, K, I) win-set lower bounds after each election outcome
     after_hi: Array  # (S, K, I) upper bounds
     after_cumulative: Array  # (S, K) cumulative probabilities of the outcomes (1 past the last)
@@ -113,6 +116,9 @@ class Compiled:
     stress_reversion: Array  # (R|1,)
     stress_volatility: Array  # (R|1,)
     strategy_params: list[dict[str, Array]] = field(default_factory=list)  # per party, (R|1,)
+    # With uncertain preferences: the scenario as stated, before each run's draw (the problem
+    # whose bargaining solutions the outcomes are measured against).
+    nominal: Compiled | None = None
 
     @property
     def fx_salient(self) -> bool:
@@ -286,6 +292,9 @@ def compile_scenario(s: Scenario) -> Compiled:
         offers_mode=dyn.offers,
         hydra_mode=dyn.hydra,
         election_mode=dyn.election,
+        preferences_mode=dyn.preferences,
+        priorities_sd=np.array([p.priorities_sd for p in s.parties]),
+        ideal_sd=np.array([p.ideal_sd for p in s.parties]),
         **_election_outcomes(s),
         portfolio=np.array([[k in p.portfolio for k in issues] for p in s.parties], dtype=bool),
         horizon=dyn.no_deal_horizon_days,

@@ -40,6 +40,8 @@ class Purpose(IntEnum):
     ESCALATION = 11
     BLOCK = 12
     ELECTION = 13
+    PRIORITIES = 14
+    IDEAL = 15
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

@@ -217,6 +217,16 @@ class Party(_Strict):
         description="Utility above the no-deal terms the party needs to sign "
         "(dynamics.reservation = 'no_deal'): what signing costs it at home.",
     )
+    priorities_sd: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.0,
+        description="Spread across runs of each priority, as the sd of a log-normal factor "
+        "(dynamics.preferences = 'uncertain'); priorities are renormalised to sum to one.",
+    )
+    ideal_sd: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.0,
+        description="Spread across runs of the ideal point, as a share of each issue's range "
+        "(dynamics.preferences = 'uncertain'; pie shares keep their stated ideal).",
+    )
     stress_sensitivity: float = 0.0
     fx_sensitivity: float = 0.0
     curvature: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
@@ -267,6 +277,8 @@ class Dynamics(_Strict):
     win-set holds from election day on. ``agenda``: "open" keeps every issue on the table;
     "dated" applies the events' ``off_table`` and ``on_table`` effects (an issue off the table
     stays at its no-deal value). ``floors``: "on" applies the win-set bounds marked ``floor``.
+    ``preferences``: "uncertain" draws each party's priorities and ideal point per run around
+    the stated ones (``priorities_sd``, ``ideal_sd``).
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
@@ -278,6 +290,7 @@ class Dynamics(_Strict):
     election: Literal["tighten", "outcomes"] = "tighten"
     agenda: Literal["open", "dated"] = "open"
     floors: Literal["off", "on"] = "off"
+    preferences: Literal["stated", "uncertain"] = "stated"
 
 
 class Drivers(_Strict):

@@ -8,6 +8,7 @@ written again.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,6 +137,29 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
     return state
+
+
+def draw_preferences(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
+    """Draw each run's priorities and ideal points around the stated ones (in place).
+
+    A priority is multiplied by a log-normal factor with median 1 and log-sd
+    ``priorities_sd`` and the party's priorities renormalised; an ideal moves by a normal
+    step of ``ideal_sd`` (a share of the issue's range), kept inside the range; pie shares keep
+    their stated ideal. The stated scenario stays in ``c.nominal``.
+    """
+    r, (n_p, n_i) = seeds.shape[0], c.weights.shape[1:]
+    c.nominal = copy.copy(c)
+    pairs = [
+        normal_pair(seeds, 0, Purpose.PRIORITIES, Purpose.IDEAL, p * n_i + i)
+        for p in range(n_p)
+        for i in range(n_i)
+    ]
+    z_w = np.stack([a for a, _ in pairs], axis=1).reshape(r, n_p, n_i)
+    z_x = np.stack([b for _, b in pairs], axis=1).reshape(r, n_p, n_i)
+    w = c.weights * np.exp(c.priorities_sd[None, :, None] * z_w)
+    c.weights = w / total(w)[:, :, None]
+    moved = bound(c.ideal + c.ideal_sd[None, :, None] * z_x, 0.0, 1.0)
+    c.ideal = np.where(c.pie_of[None, None, :] >= 0, np.broadcast_to(c.ideal, moved.shape), moved)
 
 
 def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
