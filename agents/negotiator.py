@@ -286,6 +286,11 @@ class Negotiator(mesa.Agent):
             lo, hi = m.win_sets(rows, day)
             lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
             target = bound(target, lo, hi)
+        believed = self.believed_priorities(rows)
+        if believed is not None and not c.by_unit:
+            # Give way first where the party believes the others care most relative to itself.
+            ratio = believed / np.maximum(weights, 1e-12)
+            order = np.argsort(-ratio, axis=-1, kind="stable")
         pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
         if pinned.any():
             # An issue off the table stays at its no-deal value: its loss is spent first.
@@ -314,21 +319,36 @@ class Negotiator(mesa.Agent):
     def accommodation(self, rows: Rows) -> Array:
         """How much the party accommodates each issue when it answers an offer, (n|1, 1, I).
 
-        The other sides' members' priorities, weighted by their clout and, with a reciprocity
-        weight g, by 1 + g times the utility each has conceded to this party so far (its edge
-        in the concession graph): a party gives most where those who gave to it care most.
+        What the other sides care about: their members' priorities weighted by clout (with
+        complete information), or the party's beliefs about them (``information =
+        "beliefs"``). With a reciprocity weight g, each member of another side also counts
+        1 + g times the utility it has conceded to this party so far (its edge in the
+        concession graph): a party gives most where those who gave to it care most.
         """
         c = self.model.compiled
         weight = take(c.reciprocity_weight, rows)
-        plain = take(self._similarity, rows)
+        stated = take(self._similarity, rows)
+        believed = self.believed_priorities(rows)
+        plain = stated if believed is None else believed
         if not np.any(weight):
             return plain
         others = c.side_of != self.side_index
         given = self.model.ledger.given[rows][:, :, self.index]  # (n, P): from each, to me
         pull = take(c.clout, rows) * (1.0 + weight[:, None] * given) * others  # (n, P)
         by_giver = total(pull[:, :, None] * take(c.weights, rows), axis=1)[:, None, :]
+        if believed is not None:  # members' priorities as public, reweighted by the beliefs
+            by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
         return np.where((weight > 0)[:, None, None], by_giver, plain)
+
+    def believed_priorities(self, rows: Rows) -> Array | None:
+        """What the party believes the other sides care about, (n, 1, I); None if it knows."""
+        c, s = self.model.compiled, self.model.state
+        if c.information_mode != "beliefs":
+            return None
+        others = np.arange(len(c.side_keys)) != self.side_index
+        mine = s.belief[rows][:, self.index]  # (n, S, I)
+        return total(np.where(others[None, :, None], mine, 0.0), axis=1)[:, None, :]
 
     def offer_to_answer(self, rows: Rows) -> tuple[Array, npt.NDArray[np.bool_]]:
         """The other sides' last offer in runs ``rows`` (their mean when several have tabled).

@@ -36,6 +36,7 @@ from model.state import (
     draw_preferences,
     end_generated_rounds,
     initial_state,
+    learn_from_offers,
     rounds_today,
     take,
     update_reservations,
@@ -249,10 +250,16 @@ class NegotiationModel(mesa.Model):
         cw = take(c.clout, rows)[:, None, :] * c.member[None]  # (n|1, S, P)
         own = total(res.utilities * cw) / total(cw)  # package k scored by side k
         tabled = res.tabled
+        repeated = tabled & (s.offer_round[rows] > 0)  # a side tabling again: its move is seen
+        s.previous_offers[rows] = np.where(
+            tabled[:, :, None], s.offers[rows], s.previous_offers[rows]
+        )
         s.offers[rows] = np.where(tabled[:, :, None], res.packages, s.offers[rows])
         s.offer_value_prev[rows] = np.where(tabled, s.offer_value[rows], s.offer_value_prev[rows])
         s.offer_value[rows] = np.where(tabled, own, s.offer_value[rows])
         s.offer_round[rows] = np.where(tabled, s.rounds[rows][:, None], s.offer_round[rows])
+        if c.information_mode == "beliefs" and repeated.any():
+            learn_from_offers(s, c, rows, repeated)
 
     # --- records ------------------------------------------------------------------------------
 

@@ -59,6 +59,9 @@ class Compiled:
     hydra_mode: str  # "majority" or "portfolios" (Dynamics.hydra)
     election_mode: str  # "tighten" or "outcomes" (Dynamics.election)
     preferences_mode: str  # "stated" or "uncertain" (Dynamics.preferences)
+    information_mode: str  # "complete" or "beliefs" (Dynamics.information)
+    belief_sd: float
+    belief_learning: float
     priorities_sd: Array  # (P,)
     ideal_sd: Array  # (P,)
     after_lo: Array  # (S, K, I) win-set lower bounds after each election outcome
@@ -293,6 +296,9 @@ def compile_scenario(s: Scenario) -> Compiled:
         hydra_mode=dyn.hydra,
         election_mode=dyn.election,
         preferences_mode=dyn.preferences,
+        information_mode=dyn.information,
+        belief_sd=dyn.belief_sd,
+        belief_learning=dyn.belief_learning,
         priorities_sd=np.array([p.priorities_sd for p in s.parties]),
         ideal_sd=np.array([p.ideal_sd for p in s.parties]),
         **_election_outcomes(s),

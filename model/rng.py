@@ -42,6 +42,8 @@ class Purpose(IntEnum):
     ELECTION = 13
     PRIORITIES = 14
     IDEAL = 15
+    BELIEF = 16
+    BELIEF_PAIR = 17
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

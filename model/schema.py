@@ -278,7 +278,12 @@ class Dynamics(_Strict):
     "dated" applies the events' ``off_table`` and ``on_table`` effects (an issue off the table
     stays at its no-deal value). ``floors``: "on" applies the win-set bounds marked ``floor``.
     ``preferences``: "uncertain" draws each party's priorities and ideal point per run around
-    the stated ones (``priorities_sd``, ``ideal_sd``).
+    the stated ones (``priorities_sd``, ``ideal_sd``). ``information``: "complete" lets a
+    party weigh the other sides' issues by their true priorities; "beliefs" gives it beliefs,
+    started from public information (the stated priorities, times a log-normal factor of
+    log-sd ``belief_sd`` per run) and updated from the offers it sees: each issue a side keeps
+    unchanged from one offer to the next gains ``belief_learning`` of weight before the belief
+    is renormalised (a frequency opponent model).
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
@@ -291,6 +296,9 @@ class Dynamics(_Strict):
     agenda: Literal["open", "dated"] = "open"
     floors: Literal["off", "on"] = "off"
     preferences: Literal["stated", "uncertain"] = "stated"
+    information: Literal["complete", "beliefs"] = "complete"
+    belief_sd: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
+    belief_learning: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
 
 
 class Drivers(_Strict):

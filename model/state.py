@@ -59,6 +59,8 @@ class State:
     phase_aspiration: Array  # (R, P) aspirations when it began (1 at the start)
     audience: Array  # (R, P) each party's drawn audience cost of signing
     election_outcome: npt.NDArray[np.intp]  # (R, S) the outcome each side's election brings
+    belief: Array  # (R, P, S, I) what each party believes each side's priorities are
+    previous_offers: Array  # (R, S, I) each side's package before its last one
 
     @property
     def runs(self) -> int:
@@ -133,6 +135,8 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         phase_aspiration=np.ones((r, n_p)),
         audience=audience,
         election_outcome=_draw_outcomes(c, seeds),
+        belief=initial_beliefs(c, seeds),
+        previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
@@ -160,6 +164,56 @@ def draw_preferences(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
     c.weights = w / total(w)[:, :, None]
     moved = bound(c.ideal + c.ideal_sd[None, :, None] * z_x, 0.0, 1.0)
     c.ideal = np.where(c.pie_of[None, None, :] >= 0, np.broadcast_to(c.ideal, moved.shape), moved)
+
+
+def side_priorities(c: Compiled) -> Array:
+    """Each side's priorities: its members' clout-weighted priorities, (R|1, S, I), summing to 1."""
+    cw = c.clout[:, :, None] * c.weights  # (R|1, P, I)
+    sums = np.stack([total(cw[:, c.member[k]], axis=1) for k in range(len(c.side_keys))], axis=1)
+    return sums / np.maximum(total(sums), 1e-12)[:, :, None]
+
+
+def initial_beliefs(c: Compiled, seeds: npt.NDArray[np.uint64]) -> Array:
+    """What each party believes at the start about each side's priorities, (R, P, S, I).
+
+    Public information (the stated side priorities) times a log-normal factor per run, party,
+    side and issue; with complete information the beliefs are the truth and never change.
+    """
+    r, n_p, n_s, n_i = seeds.shape[0], len(c.party_keys), len(c.side_keys), len(c.issue_keys)
+    truth = np.broadcast_to(side_priorities(c)[:, None], (r, n_p, n_s, n_i))
+    if c.information_mode == "complete":
+        return truth.copy()
+    cells = n_p * n_s * n_i
+    pairs = [
+        normal_pair(seeds, 0, Purpose.BELIEF, Purpose.BELIEF_PAIR, k)
+        for k in range((cells + 1) // 2)
+    ]
+    z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(r, n_p, n_s, n_i)
+    noisy = truth * np.exp(c.belief_sd * z)
+    return noisy / total(noisy)[..., None]
+
+
+def learn_from_offers(
+    s: State, c: Compiled, rows: slice | npt.NDArray[np.intp], tabled: npt.NDArray[np.bool_]
+) -> None:
+    """Update every party's beliefs from the packages tabled today (frequency opponent model).
+
+    The less a side moved on an issue from its previous package to this one, relative to its
+    largest move, the more that issue is taken to matter to it: it gains up to
+    ``belief_learning`` (all of it when unmoved) before the belief is renormalised.
+
+    Args:
+        s: State (``offers`` hold today's packages, ``previous_offers`` the ones before).
+        c: Compiled scenario.
+        rows: The runs that held a round.
+        tabled: (n, S) the sides that tabled today, having tabled before.
+    """
+    moved = np.abs(s.offers[rows] - s.previous_offers[rows])  # (n, S, I)
+    largest = moved.max(axis=-1, keepdims=True)
+    kept = 1.0 - moved / np.maximum(largest, 1e-12)  # 1 where it did not move at all
+    gain = np.where(tabled[:, :, None], c.belief_learning * kept, 0.0)[:, None]  # (n, 1, S, I)
+    belief = s.belief[rows] + gain
+    s.belief[rows] = belief / total(belief)[..., None]
 
 
 def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
