@@ -83,6 +83,17 @@ class ConcessionLedger:
         self.last_day[rows] = np.where(moved, day, self.last_day[rows])
         self.received[rows] += total(edge * self.cross, axis=1)
 
+    def cross_side_balance(self) -> Array:
+        """(R,) what the first side conceded to the others less what it received, over the sum.
+
+        From -1 (it only received) to 1 (it only gave); 0 when even or when nothing crossed.
+        """
+        first = self.side_of == 0
+        gave = total(total(self.given[:, first][:, :, ~first]))
+        got = total(total(self.given[:, ~first][:, :, first]))
+        both = gave + got
+        return np.where(both > 0, (gave - got) / np.maximum(both, MIN_GAIN), 0.0)
+
     def weights(self, runs: npt.NDArray[np.intp] | None = None) -> Array:
         """Total concession on each edge, (R, P, P), or (n, P, P) for the given runs."""
         return self.given if runs is None else self.given[runs]

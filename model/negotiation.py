@@ -37,6 +37,7 @@ from model.state import (
     end_generated_rounds,
     initial_state,
     learn_from_offers,
+    package_gap,
     rounds_today,
     take,
     update_reservations,
@@ -93,6 +94,7 @@ class NegotiationModel(mesa.Model):
         collect: bool | None = None,
         narrate: bool | None = None,
         negotiators: Mapping[str, type[Negotiator]] | None = None,
+        trace: bool = False,
     ) -> None:
         """Build the model.
 
@@ -105,6 +107,8 @@ class NegotiationModel(mesa.Model):
             narrate: Write ``log`` lines for run 0 (default: only for a single run).
             negotiators: A ``Negotiator`` subclass for some parties, by party key, to change
                 how they aspire, propose or respond; the others get ``Negotiator``.
+            trace: Keep, for every run and day, how far apart the sides' packages are and the
+                cross-side balance of the concession graph (``trace_frame``).
 
         Raises:
             ScenarioError: For a bad scenario or override.
@@ -141,6 +145,7 @@ class NegotiationModel(mesa.Model):
         self._graph = nx.DiGraph()
         self._graph_day = -2
         self._metrics: dict[str, Any] | None = None
+        self.trace: dict[str, list[Array]] | None = {"gap": [], "balance": []} if trace else None
         self.daily: dict[str, float | str] = daily_record(self) if self.collect else {}
         self.datacollector = DailyCollector(list(self.daily))
         if self.collect:
@@ -183,6 +188,32 @@ class NegotiationModel(mesa.Model):
         if self.collect:
             self.daily = daily_record(self)
             self.datacollector.collect(self)
+        if self.trace is not None:
+            self.trace["gap"].append(package_gap(s, c))
+            self.trace["balance"].append(self.ledger.cross_side_balance())
+
+    def trace_frame(self) -> pd.DataFrame:
+        """The trace kept with ``trace=True``: one row per run and day, while the run went on.
+
+        Columns: seed, day, gap (mean distance per issue between the sides' last packages, 1
+        before both have tabled) and balance (concessions the first side made to the others
+        less those it received, over their sum: from -1 to 1, 0 when even or none).
+        """
+        if self.trace is None:
+            raise ArgumentError("trace", "", "build the model with trace=True to keep one")
+        gap, balance = np.array(self.trace["gap"]), np.array(self.trace["balance"])  # (D, R)
+        days = np.arange(gap.shape[0])[:, None]
+        end = np.where(self.state.end_day >= 0, self.state.end_day, self.day)[None, :]
+        keep = days <= end
+        seeds = np.broadcast_to(self.state.seeds[None, :], gap.shape)
+        return pd.DataFrame(
+            {
+                "seed": seeds[keep],
+                "day": np.broadcast_to(days, gap.shape)[keep],
+                "gap": gap[keep],
+                "balance": balance[keep],
+            }
+        )
 
     def win_sets(self, rows: slice | npt.NDArray[np.intp], day: int) -> tuple[Array, Array]:
         """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each.

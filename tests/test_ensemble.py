@@ -251,3 +251,17 @@ def test_mesa_batch_run() -> None:
         got = {k: result[k] for k in expected}
         assert repr(got) == repr(expected)
         assert model.steps == result["Step"] + 1
+
+
+def test_the_trace_of_an_ensemble_equals_each_run_traced_alone() -> None:
+    seeds = [0, 5, 9]
+    model = NegotiationModel("june2025", seeds=seeds, collect=False, narrate=False, trace=True)
+    model.run_model()
+    frame = model.trace_frame()
+    assert frame["gap"].between(0, 1).all() and frame["balance"].between(-1, 1).all()
+    for seed in seeds:
+        alone = NegotiationModel("june2025", rng=seed, trace=True)
+        alone.run_model()
+        mine = frame[frame["seed"] == seed].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone.trace_frame())
+    assert NegotiationModel("june2025", rng=0).trace is None
