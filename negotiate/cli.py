@@ -1,4 +1,4 @@
-"""The ``negotiate`` command line: run, scenarios, validate, theory, compare, app.
+"""The ``negotiate`` command line: run, scenarios, validate, theory, mechanisms, compare, app.
 
 Every problem with a file or a flag is reported in one line on standard error, with exit
 status 2. Commands import the engine (Mesa, pandas) and the figures only when they run, so
@@ -72,6 +72,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("docs"), help="folder for validation.md (default docs)"
     )
     theory.add_argument("--runs", type=arguments.runs, default=2000, help="runs per ensemble check")
+    mech = sub.add_parser(
+        "mechanisms",
+        help="measure what each mechanism changes (on and off, same seeds); write mechanisms.md",
+    )
+    mech.add_argument(
+        "--runs", type=arguments.runs, default=10_000, help="runs per setting (default 10000)"
+    )
+    mech.add_argument(
+        "--seed",
+        type=arguments.seed,
+        default=0,
+        help="first seed; every setting uses seed, seed+1, …",
+    )
+    mech.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        help="folder for mechanisms.md; its figures go to OUT/mechanisms/ (default docs)",
+    )
+    mech.add_argument(
+        "--only", metavar="KEY[,KEY]", help="measure only these mechanisms (default: all)"
+    )
     sweep_commands.add_parsers(sub)
     app = sub.add_parser("app", help="the teaching app in a web browser (Mesa SolaraViz)")
     app.add_argument(
@@ -200,6 +222,24 @@ def cmd_theory(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_mechanisms(args: argparse.Namespace) -> int:
+    """Measure each mechanism on and off on the same seeds; write mechanisms.md and figures."""
+    from experiments.mechanisms import pick
+
+    mechanisms = pick(args.only)  # an unknown key fails before any work
+    check_seed_range(args.seed, args.runs)
+    make_out_folder(args.out)
+    from experiments.mechanism_report import verdict_lines
+    from viz.mechanism_figures import write_mechanisms
+
+    results = write_mechanisms(
+        args.out, mechanisms, args.runs, args.seed, progress=sys.stderr.isatty()
+    )
+    print("\n".join(verdict_lines(results)))
+    print(f"\nwrote {args.out / 'mechanisms.md'} and its figures in {args.out / 'mechanisms'}")
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run two scenarios on the same seeds and show their outcomes side by side."""
     from experiments import compare as cmp
@@ -241,6 +281,7 @@ COMMANDS = {
     "scenarios": cmd_scenarios,
     "validate": cmd_validate,
     "theory": cmd_theory,
+    "mechanisms": cmd_mechanisms,
     "compare": cmd_compare,
     "app": cmd_app,
 }
