@@ -238,9 +238,9 @@ class Negotiator(mesa.Agent):
         """(n, K) whether the party blocks each package on its portfolio today."""
         m = self.model
         c, s = m.compiled, m.state
-        mine = c.portfolio[self.index]
-        values = issue_values(packages, ideal)[:, :, 0]  # (n, K, I)
-        w = np.where(mine, weights[:, 0], 0.0)[:, None, :]  # (n|1, 1, I)
+        mine = np.flatnonzero(c.portfolio[self.index])  # only the portfolio's issues count
+        values = issue_values(packages[..., mine], ideal[..., mine])[:, :, 0]  # (n, K, |mine|)
+        w = weights[:, 0][..., mine][:, None, :]  # (n|1, 1, |mine|)
         turf = total(values * w) / np.maximum(total(w), EPS)
         short = turf < s.aspiration[rows][:, self.index, None] - TOLERANCE
         draw = uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)

@@ -42,6 +42,7 @@ from experiments.mechanisms import (
     family,
 )
 from model.loading import EXTENDS, load_scenario, parse_scenario
+from model.negotiation import NegotiationModel
 from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
 
@@ -110,6 +111,28 @@ def setting_scenario(setting: Setting, base: str | Path = BASELINE) -> Scenario:
     if Path(name).suffix == ".toml":  # a path: resolved so that it holds from any folder
         name = str(Path(name).resolve())
     return parse_scenario({EXTENDS: name, **setting.patch}, f"{name} ({setting.label})")
+
+
+def trace_runs(setting: Setting, runs: int, seed: int = 0) -> pd.DataFrame:
+    """Day-by-day gap between the sides and cross-side balance of every run of a setting.
+
+    Returns:
+        One row per run and day while the run went on (``NegotiationModel.trace_frame``),
+        with the run's final ``status``.
+    """
+    model = NegotiationModel(
+        setting_scenario(setting),
+        seeds=np.arange(seed, seed + runs),
+        collect=False,
+        narrate=False,
+        overrides=dict(setting.overrides) or None,
+        trace=True,
+    )
+    model.run_model()
+    frame = model.trace_frame()
+    status = model.results()[["seed", "status"]]
+    model.release()
+    return frame.merge(status, on="seed")
 
 
 def run_mechanisms(

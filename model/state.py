@@ -60,6 +60,7 @@ class State:
     audience: Array  # (R, P) each party's drawn audience cost of signing
     election_outcome: npt.NDArray[np.intp]  # (R, S) the outcome each side's election brings
     belief: Array  # (R, P, S, I) what each party believes each side's priorities are
+    no_deal_values: Array | None  # (R, 2, P) utilities of the terms in force and the threat
     previous_offers: Array  # (R, S, I) each side's package before its last one
 
     @property
@@ -136,6 +137,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         audience=audience,
         election_outcome=_draw_outcomes(c, seeds),
         belief=initial_beliefs(c, seeds),
+        no_deal_values=None,
         previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
     if c.reservation_mode == "no_deal":
@@ -232,8 +234,10 @@ def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
     their share of the next ``horizon`` days (the stake: how long the terms would last), each
     package scored with the party's standing priorities.
     """
-    packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
-    u = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
+    if s.no_deal_values is None:  # the terms' values change only when the threat escalates
+        packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
+        s.no_deal_values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
+    u = s.no_deal_values
     w = bound((s.deadline - day) / c.horizon, 0.0, 1.0)[:, None]
     return w * u[:, 0] + (1.0 - w) * u[:, 1]
 
@@ -364,6 +368,8 @@ def close_deadline(s: State, c: Compiled, day: int) -> DeadlineDecision:
         escalate_draw = uniform(s.seeds, day, Purpose.ESCALATION)
         escalate = room & ~extend & (escalate_draw < c.escalate_probability)
         s.threat = np.where(escalate[:, None], c.escalated, s.threat)
+        if escalate.any():
+            s.no_deal_values = None
         s.escalated |= escalate
         moved = extend | escalate
         s.phase_start = np.where(moved, day, s.phase_start)

@@ -13,18 +13,32 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.io import write_atomic
 from experiments.mechanism_report import change_text, mechanisms_markdown
-from experiments.mechanism_runs import MechanismResult, run_mechanisms
+from experiments.mechanism_runs import MechanismResult, run_mechanisms, setting_scenario, trace_runs
 from experiments.mechanism_stats import AS_PREDICTED, OPPOSITE
-from experiments.mechanisms import DEAL_PROBABILITY, MECHANISMS, Mechanism
+from experiments.mechanisms import CONTEXT, DEAL_PROBABILITY, MECHANISMS, Mechanism, Setting
 from experiments.summary import survival
+from model.schema import Scenario
 from viz.files import save_png
 from viz.style import DEADLINE_COLOUR, date_axis
 
 FIGURES = "mechanisms"  # folder of figures, next to mechanisms.md
+TALKS = """
+## How the talks move
+
+The same {runs:,} seeds with all dynamics on, day by day: how far apart the sides' last
+packages are (the mean distance per issue, normalised; 1 before both sides have tabled), and
+the cross-side balance of the concession graph (what the first side conceded to the others
+less what it received, over their sum), in runs that end in a deal and in a breakdown. Lines
+are medians over the runs still going that day; bands run between the quartiles. The dashed
+line is the original deadline.
+
+![How the talks move]({figure})
+"""
 COLOURS = {"off": "#7f8c8d", "on": "#d35400"}
 VERDICT_COLOURS = {AS_PREDICTED: "#1e8449", OPPOSITE: "#c0392b"}
 NEUTRAL = "#34495e"
@@ -187,5 +201,51 @@ def write_mechanisms(
         figures[r.mechanism.key] = f"{FIGURES}/{name}"
     overview = f"{FIGURES}/{save_png(overview_figure(results), folder / 'overview.png')}"
     text = mechanisms_markdown(results, figures, overview)
+    context = Setting("all dynamics on", patch=CONTEXT)
+    trace = trace_runs(context, runs, seed)
+    talks = save_png(talks_figure(trace, setting_scenario(context)), folder / "talks.png")
+    text += TALKS.format(runs=runs, figure=f"{FIGURES}/{talks}")
     write_atomic(out / "mechanisms.md", lambda p: p.write_text(text, encoding="utf-8"))
     return results
+
+
+def talks_figure(frame: pd.DataFrame, scenario: Scenario) -> Figure:
+    """How the talks move, in runs that end in deals and in breakdowns.
+
+    Left: how far apart the sides' last packages are (mean distance per issue, normalised;
+    1 before both have tabled); right: the cross-side balance of the concession graph (what
+    the first side conceded to the others less what it received, over their sum). Each line
+    is the median over the runs still going that day, with the band between the quartiles.
+
+    Args:
+        frame: ``experiments.mechanism_runs.trace_runs`` of an ensemble.
+        scenario: Its scenario (for the dates and the first side's name).
+
+    Returns:
+        The figure (not attached to pyplot).
+    """
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    axes = fig.subplots(1, 2, sharex=True)
+    colours = {"deal": "#1e8449", "breakdown": "#c0392b"}
+    first = scenario.sides[scenario.side_keys[0]].name
+    titles = {
+        "gap": "gap between the sides' packages",
+        "balance": f"cross-side balance ({first} gave more: above 0)",
+    }
+    deadline = (scenario.calendar.deadline - scenario.calendar.start).days
+    for ax, column in zip(axes, ("gap", "balance"), strict=True):
+        for status, colour in colours.items():
+            rows = frame[frame["status"] == status]
+            if rows.empty:
+                continue
+            q = rows.groupby("day")[column].quantile([0.25, 0.5, 0.75]).unstack()
+            n = rows["seed"].nunique()
+            ax.plot(q.index, q[0.5], color=colour, label=f"runs ending in a {status} ({n:,})")
+            ax.fill_between(q.index, q[0.25], q[0.75], color=colour, alpha=0.18, linewidth=0)
+        ax.axvline(deadline, color=DEADLINE_COLOUR, linestyle="--", linewidth=1.0)
+        ax.set_title(titles[column], fontsize=10)
+        date_axis(ax, scenario, int(frame["day"].max()))
+    axes[1].axhline(0.0, color=NEUTRAL, linewidth=0.6)
+    axes[0].set_ylim(0.0, 1.0)
+    axes[0].legend(fontsize=8, frameon=False, loc="upper right")
+    return fig
