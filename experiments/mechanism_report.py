@@ -22,6 +22,7 @@ from experiments.mechanism_stats import (
     Estimate,
 )
 from experiments.mechanisms import (
+    CONTEXT,
     DEAL_PROBABILITY,
     MEAN_OUTCOME,
     MEAN_UTILITY,
@@ -305,6 +306,20 @@ def mechanism_section(r: MechanismResult, number: int, figure: str | None) -> li
     return parts
 
 
+def _context_lines() -> list[str]:
+    """A paragraph on the dynamics every setting runs with, when some are switched on."""
+    if not CONTEXT.get("dynamics"):
+        return []
+    switches = ", ".join(f"`{k} = {v!r}`" for k, v in CONTEXT["dynamics"].items())
+    return [
+        "Both settings of every mechanism run with every switch of the scenario's `[dynamics]` "
+        f"table on ({switches}); the baseline file keeps them off for now. Each mechanism of "
+        "that table is measured against the same dynamics with its own switch off; the others "
+        "(tactics, cohesion, extension, win-set, events) within all of them.",
+        "",
+    ]
+
+
 def mechanisms_markdown(
     results: Sequence[MechanismResult],
     figures: Mapping[str, str],
@@ -333,6 +348,7 @@ def mechanisms_markdown(
         "is the mechanism's doing, run by run. Beside each measured change stands the "
         "direction the literature predicts, and a verdict.",
         "",
+        *_context_lines(),
         "What is measured, in each setting: the deal probability; the median day of the deals "
         f"(day 0 is {scenario.calendar.start:%d %B %Y}; the date is given too); the share of "
         "deals struck after the original deadline (the calendar's, before any extension); the "

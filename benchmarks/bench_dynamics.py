@@ -1,0 +1,103 @@
+"""Speed of the baseline with its `[dynamics]` switches off and on, in alternating pairs.
+
+Times, in one process per measurement: the median of 40 bare single runs (no data collection,
+no narration) and the median rate of three 10,000-run ensembles (runs/s; one core), for the
+baseline as it stands and for the baseline with every switch of ``[dynamics]`` on (the
+context in which ``negotiate mechanisms`` measures them). The two alternate, A B A B ..., so
+that the machine's drift hits both alike.
+
+Usage::
+
+    python benchmarks/bench_dynamics.py            # 5 pairs
+    python benchmarks/bench_dynamics.py --pairs 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+SINGLE_RUNS, SINGLE_WARMUP = 40, 5
+ENSEMBLE_RUNS, ENSEMBLE_REPEATS = 10_000, 3
+GOAL_SINGLE_MS, GOAL_RATE = 30.0, 10_000.0
+
+
+def child(full: bool) -> None:
+    """Measure one variant and print one JSON line."""
+    from experiments.mechanisms import CONTEXT
+    from model import NegotiationModel, run_ensemble
+    from model.loading import parse_scenario
+
+    scenario = parse_scenario({"extends": "june2025", **(CONTEXT if full else {})}, "bench")
+
+    def single(seed: int) -> float:
+        start = time.perf_counter()
+        model = NegotiationModel(scenario, rng=seed, collect=False, narrate=False)
+        model.run_model()
+        model.release()
+        return time.perf_counter() - start
+
+    for seed in range(10**6, 10**6 + SINGLE_WARMUP):
+        single(seed)
+    bare_ms = 1e3 * statistics.median(single(seed) for seed in range(SINGLE_RUNS))
+    run_ensemble(scenario, seeds=range(1_000))  # warm-up
+    rates = []
+    for k in range(ENSEMBLE_REPEATS):
+        start = time.perf_counter()
+        run_ensemble(scenario, seeds=range(k * ENSEMBLE_RUNS, (k + 1) * ENSEMBLE_RUNS))
+        rates.append(ENSEMBLE_RUNS / (time.perf_counter() - start))
+    print(json.dumps({"bare_ms": bare_ms, "runs_per_s": statistics.median(rates)}))
+
+
+def measure(full: bool) -> dict[str, float]:
+    """Run the child measurement in a fresh process."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    args = [sys.executable, __file__, "--child", "full" if full else "off"]
+    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both variants in alternating pairs and print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5, help="alternating pairs (5)")
+    parser.add_argument("--child", choices=["off", "full"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child == "full")
+        return 0
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
+    rows = []
+    for pair in range(args.pairs):
+        off, full = measure(False), measure(True)
+        rows.append((off, full))
+        print(
+            f"pair {pair + 1}: bare {off['bare_ms']:.2f} / {full['bare_ms']:.2f} ms, "
+            f"ensemble {off['runs_per_s']:,.0f} / {full['runs_per_s']:,.0f} runs/s",
+            file=sys.stderr,
+        )
+    med = statistics.median
+    single_full = med(f["bare_ms"] for _, f in rows)
+    rate_full = med(f["runs_per_s"] for _, f in rows)
+    print(f"{args.pairs} pairs, switches off / all on:")
+    print(
+        f"single bare run: {med(o['bare_ms'] for o, _ in rows):.2f} / {single_full:.2f} ms "
+        f"(goal with the dynamics on: under {GOAL_SINGLE_MS:g} ms: "
+        f"{'met' if single_full < GOAL_SINGLE_MS else 'not met'})"
+    )
+    print(
+        f"ensemble of {ENSEMBLE_RUNS:,}: {med(o['runs_per_s'] for o, _ in rows):,.0f} / "
+        f"{rate_full:,.0f} runs/s per core (goal with the dynamics on: at least "
+        f"{GOAL_RATE:,.0f}: {'met' if rate_full >= GOAL_RATE else 'not met'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
