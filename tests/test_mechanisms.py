@@ -315,7 +315,7 @@ def test_command_writes_a_section_and_a_figure_per_mechanism(tmp_path: Path) -> 
     assert sections == keys
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", doc)
     assert sorted(links) == sorted(
-        ["mechanisms/overview.png", *(f"mechanisms/{k}.png" for k in keys)]
+        ["mechanisms/overview.png", "mechanisms/talks.png", *(f"mechanisms/{k}.png" for k in keys)]
     )
     for link in links:
         data = (out / link).read_bytes()

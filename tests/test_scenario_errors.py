@@ -124,7 +124,7 @@ CASES = [
 MORE_CASES = [
     Case(
         "win_set_bound_outside_issue_range",
-        (("max = 17.5", "max = 30.0"),),
+        (("max = 17.5                    # assumption: at least", "max = 30.0  # at least"),),
         "sides.japan.win_set[0].max",
         "outside",
     ),
