@@ -331,7 +331,7 @@ class Negotiator(mesa.Agent):
         believed = self.believed_priorities(rows)
         plain = stated if believed is None else believed
         if not np.any(weight):
-            return plain
+            return self._courted(rows, plain)
         others = c.side_of != self.side_index
         given = self.model.ledger.given[rows][:, :, self.index]  # (n, P): from each, to me
         pull = take(c.clout, rows) * (1.0 + weight[:, None] * given) * others  # (n, P)
@@ -339,7 +339,44 @@ class Negotiator(mesa.Agent):
         if believed is not None:  # members' priorities as public, reweighted by the beliefs
             by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
-        return np.where((weight > 0)[:, None, None], by_giver, plain)
+        out = np.where((weight > 0)[:, None, None], by_giver, plain)
+        return self._courted(rows, out)
+
+    def _courted(self, rows: Rows, weights: Array) -> Array:
+        """The trade-off's weights: the courted member's priorities where there is one."""
+        c, s = self.model.compiled, self.model.state
+        if c.engage_mode != "pivotal":
+            return weights
+        engaged = s.engaged[rows][:, self.index]  # (n,)
+        w = take(c.weights, rows)
+        w = np.broadcast_to(w, (engaged.shape[0], *w.shape[1:]))
+        member = np.take_along_axis(w, np.maximum(engaged, 0)[:, None, None], axis=1)  # (n, 1, I)
+        return np.where((engaged >= 0)[:, None, None], member, weights)
+
+    def engage(self, rows: Rows) -> None:
+        """Pick the member of another side to court next, from how the last round went.
+
+        The party looks at its side's last package and, among the members of the other sides
+        who still find it worth less than they insist on, courts the one who would bring the
+        most clout per unit of utility it lacks: the cheapest vote to win. None when all accept.
+        """
+        c, s = self.model.compiled, self.model.state
+        n = s.aspiration[rows].shape[0]
+        mine = s.offers[rows][:, self.side_index]  # (n, I)
+        tabled = s.offer_round[rows][:, self.side_index] > 0
+        u = utilities(
+            mine[:, None, :], take(c.weights, rows), take(c.ideal, rows), take(c.curvature, rows)
+        )[:, 0, :]  # (n, P)
+        lacking = s.aspiration[rows] - u
+        others = c.side_of != self.side_index
+        score = np.where(
+            others & (lacking > TOLERANCE),
+            np.broadcast_to(take(c.clout, rows), (n, len(c.party_keys))) / np.maximum(lacking, EPS),
+            -np.inf,
+        )
+        best = np.argmax(score, axis=1)
+        some = np.isfinite(score.max(axis=1))
+        s.engaged[rows, self.index] = np.where(tabled & some, best, -1)
 
     def believed_priorities(self, rows: Rows) -> Array | None:
         """What the party believes the other sides care about, (n, 1, I); None if it knows."""

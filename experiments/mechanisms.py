@@ -261,6 +261,7 @@ FULL_DYNAMICS: dict[str, Any] = {
     "floors": "on",
     "preferences": "uncertain",
     "information": "beliefs",
+    "engage": "pivotal",
 }
 CONTEXT: dict[str, Any] = {"dynamics": FULL_DYNAMICS}
 
@@ -370,6 +371,17 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             },
             source="Tsebelis (2002): more veto players, fewer and later agreements; Schelling "
             "(1960) and Putnam (1988): a divided side's deals lie closer to its members' ideals",
+        ),
+        Mechanism(
+            key="engage",
+            title="Courting the pivotal member",
+            what="After each round a party courts the member of the other side whose vote is "
+            "cheapest to win, and weighs its trade-offs by that member's priorities.",
+            off=switch("engage", "side", "answering the side as a whole"),
+            on=on,
+            prediction={DEAL_PROBABILITY: "higher", MEDIAN_DAY: "earlier"},
+            source="Sebenius (1983) and Lax & Sebenius (1986): targeting the members whose "
+            "agreement is pivotal builds a winning coalition sooner",
         ),
         Mechanism(
             key="reciprocity",

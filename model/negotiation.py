@@ -291,6 +291,9 @@ class NegotiationModel(mesa.Model):
         s.offer_round[rows] = np.where(tabled, s.rounds[rows][:, None], s.offer_round[rows])
         if c.information_mode == "beliefs" and repeated.any():
             learn_from_offers(s, c, rows, repeated)
+        if c.engage_mode == "pivotal":
+            for negotiator in self._seated:
+                negotiator.engage(rows)
 
     # --- records ------------------------------------------------------------------------------
 

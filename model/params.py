@@ -60,6 +60,7 @@ class Compiled:
     election_mode: str  # "tighten" or "outcomes" (Dynamics.election)
     preferences_mode: str  # "stated" or "uncertain" (Dynamics.preferences)
     information_mode: str  # "complete" or "beliefs" (Dynamics.information)
+    engage_mode: str  # "side" or "pivotal" (Dynamics.engage)
     belief_sd: float
     belief_learning: float
     priorities_sd: Array  # (P,)
@@ -297,6 +298,7 @@ def compile_scenario(s: Scenario) -> Compiled:
         election_mode=dyn.election,
         preferences_mode=dyn.preferences,
         information_mode=dyn.information,
+        engage_mode=dyn.engage,
         belief_sd=dyn.belief_sd,
         belief_learning=dyn.belief_learning,
         priorities_sd=np.array([p.priorities_sd for p in s.parties]),

@@ -283,7 +283,10 @@ class Dynamics(_Strict):
     started from public information (the stated priorities, times a log-normal factor of
     log-sd ``belief_sd`` per run) and updated from the offers it sees: each issue a side keeps
     unchanged from one offer to the next gains ``belief_learning`` of weight before the belief
-    is renormalised (a frequency opponent model).
+    is renormalised (a frequency opponent model). ``engage``: "side" answers a whole side;
+    "pivotal" lets a party, after each round, pick the member of another side it will court
+    next (the one who still rejects its side's package and would give the most clout per unit
+    of utility it lacks) and weigh its trade-offs by that member's priorities.
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
@@ -297,6 +300,7 @@ class Dynamics(_Strict):
     floors: Literal["off", "on"] = "off"
     preferences: Literal["stated", "uncertain"] = "stated"
     information: Literal["complete", "beliefs"] = "complete"
+    engage: Literal["side", "pivotal"] = "side"
     belief_sd: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
     belief_learning: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
 

@@ -61,6 +61,7 @@ class State:
     election_outcome: npt.NDArray[np.intp]  # (R, S) the outcome each side's election brings
     belief: Array  # (R, P, S, I) what each party believes each side's priorities are
     no_deal_values: Array | None  # (R, 2, P) utilities of the terms in force and the threat
+    engaged: npt.NDArray[np.intp]  # (R, P) the member each party courts next, -1 for none
     previous_offers: Array  # (R, S, I) each side's package before its last one
 
     @property
@@ -138,6 +139,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         election_outcome=_draw_outcomes(c, seeds),
         belief=initial_beliefs(c, seeds),
         no_deal_values=None,
+        engaged=np.full((r, n_p), -1, np.intp),
         previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
     if c.reservation_mode == "no_deal":
