@@ -312,10 +312,11 @@ def _context_lines() -> list[str]:
         return []
     switches = ", ".join(f"`{k} = {v!r}`" for k, v in CONTEXT["dynamics"].items())
     return [
-        "Both settings of every mechanism run with every switch of the scenario's `[dynamics]` "
-        f"table on ({switches}); the baseline file keeps them off for now. Each mechanism of "
-        "that table is measured against the same dynamics with its own switch off; the others "
-        "(tactics, cohesion, extension, win-set, events) within all of them.",
+        "Both settings of every mechanism run with these switches of the scenario's "
+        f"`[dynamics]` table on ({switches}); the baseline file keeps them off for now. Each "
+        "of these is measured against the same dynamics with its own switch off; the others "
+        "(tactics, cohesion, extension, win-set, events) within all of them, and `engage` "
+        "(courting a pivotal member, which overrides the reciprocity weights) on top of them.",
         "",
     ]
 

@@ -247,7 +247,8 @@ def _event_effects(scenario: Scenario, event: Event) -> str:
     return text
 
 
-# The model's dynamics, every switch of the scenario's ``[dynamics]`` table on. The baseline
+# The model's dynamics, every switch of the scenario's ``[dynamics]`` table on but ``engage``
+# (courting a pivotal member overrides the reciprocity weights; it is measured on top). The baseline
 # keeps them off until they are all in place; until then every mechanism is measured with all
 # of them on, each against the same with its own switch off.
 FULL_DYNAMICS: dict[str, Any] = {
@@ -261,7 +262,6 @@ FULL_DYNAMICS: dict[str, Any] = {
     "floors": "on",
     "preferences": "uncertain",
     "information": "beliefs",
-    "engage": "pivotal",
 }
 CONTEXT: dict[str, Any] = {"dynamics": FULL_DYNAMICS}
 
@@ -377,8 +377,8 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             title="Courting the pivotal member",
             what="After each round a party courts the member of the other side whose vote is "
             "cheapest to win, and weighs its trade-offs by that member's priorities.",
-            off=switch("engage", "side", "answering the side as a whole"),
-            on=on,
+            off=Setting("answering the side as a whole (all dynamics on)"),
+            on=switch("engage", "pivotal", "courting the pivotal member"),
             prediction={DEAL_PROBABILITY: "higher", MEDIAN_DAY: "earlier"},
             source="Sebenius (1983) and Lax & Sebenius (1986): targeting the members whose "
             "agreement is pivotal builds a winning coalition sooner",
