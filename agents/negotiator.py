@@ -310,10 +310,10 @@ class Negotiator(mesa.Agent):
                     similarity = np.where(pinned, 1e12, similarity)
                 near = tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
                 pos = np.where(answered[:, None, None], near, pos)
-        if pinned.any():
-            pos = np.where(pinned, c.no_deal, pos)
         if lo is not None:
             pos = bound(pos, lo, hi)
+        if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
+            pos = np.where(pinned, c.no_deal, pos)
         return pos[:, 0]
 
     def accommodation(self, rows: Rows) -> Array:

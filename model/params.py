@@ -337,6 +337,7 @@ def compile_scenario(s: Scenario) -> Compiled:
     )
     if compiled.reservation_mode == "no_deal":
         compiled.reservation = nominal_reservation(compiled)
+    compiled.has_bounds = sides_with_bounds(compiled)
     return compiled
 
 
@@ -383,6 +384,15 @@ def _units(pie_of: npt.NDArray[np.intp], groups: list[npt.NDArray[np.intp]]) -> 
         elif groups[k][0] == i:
             units.append(groups[k])
     return units
+
+
+def sides_with_bounds(c: Compiled) -> npt.NDArray[np.bool_]:
+    """Which sides have a binding win-set bound in any run, now or after their election."""
+    bounded = _has_bounds(c.bound_lo, c.bound_hi)
+    if c.election_mode == "outcomes":
+        after = ((c.after_lo > 0.0) | (c.after_hi < 1.0)).any(axis=(1, 2)) & c.has_outcomes
+        bounded = bounded | after
+    return bounded
 
 
 def _has_bounds(lo: Array, hi: Array) -> npt.NDArray[np.bool_]:
@@ -548,7 +558,7 @@ def _override_bound(c: Compiled, path: str, parts: list[str], value: Any, runs: 
     if stage == 0:
         moved = getattr(c, name)[:, 1, si, ii] + (vals - old)
         getattr(c, name)[:, 1, si, ii] = np.clip(moved, 0.0, 1.0)
-    c.has_bounds = _has_bounds(c.bound_lo, c.bound_hi)
+    c.has_bounds = sides_with_bounds(c)
 
 
 def _override_party(c: Compiled, path: str, parts: list[str], value: Any, runs: int) -> None:

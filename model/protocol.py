@@ -201,10 +201,10 @@ def hold_round(
     packages, anyone = side_packages(pos, mix, clout, c.member, present)
     if c.offers_mode == "answer":
         packages = no_crossing(c, negotiators, idx, packages, mix, clout)
-    pinned = c.days.off_table[day]
-    if pinned.any():  # issues off the table stay at their no-deal value
-        packages = np.where(pinned, c.no_deal, packages)
     packages = bound(packages, lo, hi)
+    pinned = c.days.off_table[day]
+    if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
+        packages = np.where(pinned, c.no_deal, packages)
     if present.all():  # the usual case: the whole delegations are at the table
         full = packages
     else:

@@ -364,7 +364,8 @@ def close_deadline(s: State, c: Compiled, day: int) -> DeadlineDecision:
             + c.extension_gap_weight * (c.extension_gap_reference - gap)
             + c.extension_stress_weight * s.stress
         )
-        p_extend = 1.0 / (1.0 + np.exp(-logit))
+        with np.errstate(over="ignore"):  # exp overflows to inf for odds near 0: p is 0
+            p_extend = 1.0 / (1.0 + np.exp(-logit))
         room = due & (s.extensions < c.max_extensions) & (days > 0)
         extend = room & (draw < p_extend)
         escalate_draw = uniform(s.seeds, day, Purpose.ESCALATION)
