@@ -278,3 +278,23 @@ def run_main(argv: list[str]) -> tuple[int, str, str]:
         except SystemExit as exc:
             status = exc.code if isinstance(exc.code, int) else 1
     return status, out.getvalue(), err.getvalue()
+
+
+def assert_ensemble_matches_single_runs(scenario: Any, seeds: list[int], **kwargs: Any) -> None:
+    """Every row of an ensemble equals the single run of its seed, field by field, bit for bit.
+
+    ``kwargs`` go to both (``overrides`` as one value per run are given to each single run as
+    its own value).
+    """
+    model = NegotiationModel(scenario, seeds=seeds, collect=False, narrate=False, **kwargs)
+    model.run_model()
+    overrides = kwargs.pop("overrides", None) or {}
+    for i, seed in enumerate(seeds):
+        mine = {
+            path: value[i] if isinstance(value, list | tuple) else value
+            for path, value in overrides.items()
+        }
+        single = NegotiationModel(scenario, rng=seed, overrides=mine or None, **kwargs)
+        single.run_model()
+        assert single.outcome is not None
+        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from model import NegotiationModel
 from model.loading import load_scenario, parse_scenario
@@ -79,10 +79,4 @@ def test_a_floor_is_ignored_while_floors_are_off() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_with_agenda_and_floors() -> None:
-    sc, seeds = variant(), [0, 2, 6, 17]
-    model = finished(sc, seeds)
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(variant(), [0, 2, 6, 17])

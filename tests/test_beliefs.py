@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from model import NegotiationModel
 from model.loading import parse_scenario
@@ -55,11 +55,4 @@ def test_beliefs_learn_during_the_talks() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_with_beliefs() -> None:
-    sc, seeds = believing(offers="answer"), [0, 1, 7, 9]
-    model = NegotiationModel(sc, seeds=seeds, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(believing(offers="answer"), [0, 1, 7, 9])

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from model import NegotiationModel
 from model.errors import ScenarioError
@@ -156,14 +156,7 @@ def test_after_an_extension_tactics_start_again_from_where_they_stood() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_with_both_mechanisms_on() -> None:
-    sc = variant()
-    model = NegotiationModel(sc, seeds=SEEDS, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(SEEDS):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(variant(), SEEDS)
 
 
 def test_the_holder_is_named_when_it_extends_or_imposes() -> None:

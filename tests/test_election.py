@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from model import NegotiationModel
 from model.errors import ScenarioError
@@ -86,14 +86,7 @@ def test_runs_that_reach_the_election_differ_by_its_outcome() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_with_election_outcomes() -> None:
-    sc, seeds = outcomes(), [0, 1, 5, 13]
-    model = NegotiationModel(sc, seeds=seeds, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(outcomes(), [0, 1, 5, 13])
 
 
 def test_outcome_probabilities_must_sum_to_one() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from model import NegotiationModel
 from model.loading import parse_scenario
@@ -53,11 +53,4 @@ def test_a_party_courts_the_cheapest_vote_it_lacks_and_weighs_trade_offs_by_it()
 
 
 def test_ensemble_rows_equal_single_runs_when_parties_court() -> None:
-    sc, seeds = courting(), [0, 2, 5, 8]
-    model = NegotiationModel(sc, seeds=seeds, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(courting(), [0, 2, 5, 8])

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from agents import Negotiator, Reason, Verdict
 from model import NegotiationModel
@@ -89,14 +89,7 @@ def test_a_divided_delegation_strikes_fewer_and_later_deals() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_with_portfolios() -> None:
-    sc, seeds = hydra(), [0, 3, 8, 21]
-    model = NegotiationModel(sc, seeds=seeds, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(hydra(), [0, 3, 8, 21])
 
 
 def test_a_portfolio_names_known_issues() -> None:

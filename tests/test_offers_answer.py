@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
@@ -129,14 +129,7 @@ def test_deal_terms_spread_when_offers_answer_offers() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_when_offers_answer_offers() -> None:
-    sc, seeds = answering(), [0, 4, 9, 2**62 + 7]
-    model = NegotiationModel(sc, seeds=seeds, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(answering(), [0, 4, 9, 2**62 + 7])
 
 
 def test_a_party_accommodates_most_those_who_gave_to_it() -> None:
@@ -156,20 +149,7 @@ def test_a_party_accommodates_most_those_who_gave_to_it() -> None:
 
 
 def test_rows_equal_single_runs_when_only_some_runs_weigh_the_graph() -> None:
-    sc, seeds = answering(), [0, 1, 2, 3]
     weights = [0.0, 20.0, 0.0, 20.0]
-    model = NegotiationModel(
-        sc,
-        seeds=seeds,
-        collect=False,
-        narrate=False,
-        overrides={"dynamics.reciprocity_weight": weights},
+    assert_ensemble_matches_single_runs(
+        answering(), [0, 1, 2, 3], overrides={"dynamics.reciprocity_weight": weights}
     )
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(
-            sc, rng=seed, overrides={"dynamics.reciprocity_weight": weights[i]}
-        )
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")

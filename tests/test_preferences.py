@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers import assert_rows_equal, row_of
+from helpers import assert_ensemble_matches_single_runs
 
 from model import NegotiationModel
 from model.bargaining import _SOLVED
@@ -54,11 +54,4 @@ def test_deal_terms_and_utilities_spread_and_theory_is_solved_once() -> None:
 
 
 def test_ensemble_rows_equal_single_runs_with_uncertain_preferences() -> None:
-    sc, seeds = uncertain(), [0, 3, 4, 2**40 + 1]
-    model = NegotiationModel(sc, seeds=seeds, collect=False, narrate=False)
-    model.run_model()
-    for i, seed in enumerate(seeds):
-        single = NegotiationModel(sc, rng=seed)
-        single.run_model()
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(uncertain(), [0, 3, 4, 2**40 + 1])
