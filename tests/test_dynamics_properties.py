@@ -29,10 +29,9 @@ from typing import Any
 import numpy as np
 from helpers import (
     TOL,
-    assert_rows_equal,
+    assert_ensemble_matches_single_runs,
     effective_priorities,
     param,
-    row_of,
     run_to_end,
 )
 from hypothesis import HealthCheck, assume, given, settings
@@ -418,12 +417,7 @@ def test_every_answer_carries_its_reason(doc: dict[str, Any], seeds: list[int]) 
 @properties(60)
 @given(doc=dynamic_data(), seeds=FEW_SEEDS)
 def test_ensemble_rows_equal_single_runs(doc: dict[str, Any], seeds: list[int]) -> None:
-    sc = parsed(doc)
-    model = run_to_end(ensemble(sc, seeds))
-    for i, seed in enumerate(seeds):
-        single = run_to_end(NegotiationModel(sc, rng=seed))
-        assert single.outcome is not None
-        assert_rows_equal(single.outcome.to_row(), row_of(model, i), f"seed {seed}")
+    assert_ensemble_matches_single_runs(parsed(doc), seeds)
 
 
 @properties(100)
