@@ -115,6 +115,7 @@ class Negotiator(mesa.Agent):
         self.strategy_params: dict[str, Array] = c.strategy_params[index]
         self._col = slice(index, index + 1)  # its column, keeping the party axis: a view
         self._path, self._similarity = self._concession_path(c)
+        self._pie_paths = self._all_paths(c) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
 
     # --- what the party holds, one row per run ------------------------------------------------
@@ -298,6 +299,10 @@ class Negotiator(mesa.Agent):
             if not c.by_unit:  # (the order runs over units of issues otherwise)
                 first = np.argsort(~pinned[order], axis=-1, kind="stable")
                 order = np.take_along_axis(order, first, axis=-1)
+        if self._pie_paths is not None and c.information_mode == "complete":
+            target = self._pie_claims(rows, target)
+            if lo is not None:
+                target = bound(target, lo, hi)
         pos = positions(aspiration, weights, ideal, target, order, **extra)
         if c.offers_mode == "answer" and not c.by_unit:
             offer, answered = self.offer_to_answer(rows)
@@ -315,6 +320,37 @@ class Negotiator(mesa.Agent):
         if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
             pos = np.where(pinned, c.no_deal, pos)
         return pos[:, 0]
+
+    def _pie_claims(self, rows: Rows, target: Array) -> Array:
+        """Targets on pie issues that give each other party what it asks for today, (n, 1, I).
+
+        With complete information a party knows the others' aspirations, so it hands out what
+        it concedes of a pie in proportion to the shares they claim (each one's own share in
+        the package it would table today) rather than in proportion to fixed stakes. With one
+        other party, or with equal claims, this is the same division.
+        """
+        c, s = self.model.compiled, self.model.state
+        weights, ideal_target, order = (take(a, rows) for a in self._pie_paths)  # type: ignore[union-attr]
+        ideal, curvature = take(c.ideal, rows), take(c.curvature, rows)
+        everyone = positions(
+            s.aspiration[rows], weights, ideal, ideal_target, order, curvature, c.units
+        )
+        others = c.side_of != self.side_index
+        target = np.array(np.broadcast_to(target, (len(everyone), *target.shape[1:])))
+        for g in c.pie_groups:
+            own = (weights[..., g] > 0) & others[None, :, None]  # (n|1, P, |g|)
+            claims = total(np.where(own, everyone[..., g], 0.0), axis=1)  # (n, |g|)
+            whole = total(claims)
+            split = claims / np.maximum(whole, EPS)[:, None]
+            target[:, 0, g] = np.where(whole[:, None] > EPS, split, target[:, 0, g])
+        return target
+
+    def _all_paths(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
+        """Every party's priorities, target and concession order (R|1, P, I), for pie claims."""
+        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
+        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
+        return c.weights, target, concession_order(c.weights, salience, units)
 
     def accommodation(self, rows: Rows) -> Array:
         """How much the party accommodates each issue when it answers an offer, (n|1, 1, I).

@@ -16,6 +16,7 @@ import pandas as pd
 from experiments.markdown import markdown_table
 from experiments.theory_checks import (
     Check,
+    check_asymmetric,
     check_bilateral,
     check_frontier,
     check_nash_pie,
@@ -31,6 +32,7 @@ from experiments.theory_dynamics import (
 CHECKS: tuple[Callable[[int], Check], ...] = (
     check_bilateral,
     check_nparty,
+    check_asymmetric,
     check_nash_pie,
     check_frontier,
     check_zeuthen,

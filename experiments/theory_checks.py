@@ -156,6 +156,64 @@ def check_nparty(runs: int) -> Check:
     )
 
 
+# --- 2b. n-party asymmetric pie ------------------------------------------------------------
+
+
+def asymmetric_cases() -> list[tuple[float, ...]]:
+    """The exponents of each asymmetric pie: three parties with 1, 2 and 3 first."""
+    return [(1.0, 2.0, 3.0), (0.5, 1.0, 2.0), (1.0, 1.0, 4.0), (1.0, 2.0, 3.0, 4.0)]
+
+
+def check_asymmetric(runs: int) -> Check:
+    """Asymmetric n-party pie: agreement time and shares of parties with different tactics."""
+    rows = []
+    for exps in asymmetric_cases():
+        e = np.array(exps)
+        n = len(e)
+        t_star = brentq(lambda t, e=e: float(np.sum(t**e)) - (n - 1), 1e-12, 1.0)
+        o = _final(pie_scenario(n, exponents=list(exps))).outcome
+        assert o is not None
+        t = o.day / DAYS
+        shares = np.array([o.terms[f"share_p{k}"] for k in range(n)])
+        theory = 1 - t_star**e
+        aspiration = 1 - t**e  # what each insists on at the model's day
+        surplus = max(1.0 - float(aspiration.sum()), 0.0)
+        # One day moves party i's share by about e_i t^(e_i - 1) / DAYS; the day's surplus
+        # goes to the parties who did not propose, so each share may sit that much higher.
+        day_step = e * max(t, t_star) ** (e - 1) / DAYS
+        holds = (
+            o.status == "deal"
+            and abs(t - t_star) <= 1 / DAYS + 1e-12
+            and bool(np.all(shares >= aspiration - 1e-9))
+            and bool(np.all(np.abs(shares - theory) <= day_step + surplus + 1e-9))
+        )
+        rows.append(
+            {
+                "exponents": ", ".join(f"{x:g}" for x in exps),
+                "t* (theory)": t_star,
+                "t (model)": t,
+                "shares (theory)": ", ".join(f"{x:.3f}" for x in theory),
+                "shares (model)": ", ".join(f"{x:.3f}" for x in shares),
+                "holds": holds,
+            }
+        )
+        if exps == (1.0, 2.0, 3.0):
+            first = {"exponents": e, "theory": theory, "model": shares, "t_star": t_star, "t": t}
+    table = pd.DataFrame(rows)
+    return Check(
+        key="asymmetric",
+        title="Asymmetric n-party pie: agreement time and shares of different tactics",
+        source="the n-party extension of Faratin et al. (1998)",
+        prediction="Aspirations a_i(t) = 1 - t^e_i; all accept once they fit in the pie, at t* "
+        "with t*^e1 + ... + t*^en = n - 1 (for exponents 1, 2 and 3: t* + t*^2 + t*^3 = 2), "
+        "party i getting 1 - t*^e_i. The model decides once a day, so t holds to 1/100 and each "
+        "share to a day's move of its aspiration plus the day's surplus.",
+        table=table,
+        passed=bool(table["holds"].all()),
+        data=first,
+    )
+
+
 # --- 3. Nash solution on a pie -------------------------------------------------------------
 
 

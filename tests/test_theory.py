@@ -184,6 +184,38 @@ def test_bundled_nparty_pie_is_the_three_party_boulware_case() -> None:
     check_symmetric(finish("nparty_pie"), 3, 2.0)
 
 
+@pytest.mark.parametrize(
+    "exponents", [(1.0, 2.0, 3.0), (0.5, 1.0, 2.0), (1.0, 1.0, 4.0), (3.0, 2.0, 1.0), (1.0, 3.0)]
+)
+def test_asymmetric_pie_agrees_at_t_star_with_shares_one_minus_t_star_to_each_exponent(
+    exponents: tuple[float, ...],
+) -> None:
+    """Faratin et al. (1998), n parties with exponents e_i: sum t*^e_i = n - 1; 1 - t*^e_i each.
+
+    Brute force over the days finds the first day on which the aspirations fit in the pie; the
+    model must agree that day, give each party at least its aspiration, and share out exactly
+    the pie.
+    """
+    e = np.array(exponents)
+    n = len(e)
+    o = finish(pie_scenario(n, exponents=list(exponents))).outcome
+    assert o is not None and o.status == "deal", o
+    t_star = brentq(lambda t: float(np.sum(t**e)) - (n - 1), 1e-12, 1.0)
+    days = np.arange(D + 1) / D
+    fits = (1.0 - days[:, None] ** e).sum(axis=1) <= 1.0 + TOL
+    assert o.day == int(np.argmax(fits)), (o.day, t_star)
+    t_d = o.day / D
+    assert t_star - TOL <= t_d <= t_star + 1.0 / D
+    shares = np.array([o.terms[f"share_p{k}"] for k in range(n)])
+    a = 1.0 - t_d**e
+    assert np.all(shares >= a - TOL), (shares, a)
+    assert math.isclose(shares.sum(), 1.0, abs_tol=1e-12)
+    # What is left over on the day goes to the parties in proportion to what they ask.
+    surplus = 1.0 - a.sum()
+    assert np.all(shares <= a + surplus + TOL)
+    assert np.all(np.abs(shares - (1.0 - t_star**e)) <= e / D + surplus + TOL)
+
+
 # --- 3. the Nash solution on a pie --------------------------------------------------------
 
 

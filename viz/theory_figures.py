@@ -54,6 +54,27 @@ def nparty_figure(check: Check) -> Figure:
     return fig
 
 
+def asymmetric_figure(check: Check) -> Figure:
+    """Each party's aspiration over time in the three-party pie with exponents 1, 2 and 3."""
+    d = check.data
+    fig = Figure(figsize=(5, 3.6))
+    ax = fig.subplots()
+    t = np.linspace(0, 1, 200)
+    for k, (e, th, mo) in enumerate(zip(d["exponents"], d["theory"], d["model"], strict=True)):
+        ax.plot(t, 1 - t**e, "-", color=f"C{k}", alpha=0.6, label=f"party {k + 1}: 1 - t^{e:g}")
+        ax.plot([d["t_star"]], [th], "x", color=f"C{k}", ms=8)
+        ax.plot([d["t"]], [mo], "o", color=f"C{k}", ms=5)
+    ax.axvline(d["t_star"], color="0.5", lw=0.8, ls=":")
+    ax.set(
+        xlabel="time t",
+        ylabel="aspiration (share of the pie)",
+        title="x: theory's shares at t*; o: the model's deal",
+    )
+    ax.legend(frameon=False, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
 def frontier_figure(check: Check) -> Figure:
     """The frontier u2 = 1 - u1², the model's deals and the bargaining solutions on it."""
     sol, deals = check.data["solutions"], check.data["deals"]
@@ -176,6 +197,7 @@ def two_level_figure(check: Check) -> Figure:
 DRAW: dict[str, Callable[[Check], Figure]] = {
     "bilateral": bilateral_figure,
     "nparty": nparty_figure,
+    "asymmetric": asymmetric_figure,
     "frontier": frontier_figure,
     "zeuthen": zeuthen_figure,
     "boulware": boulware_figure,
