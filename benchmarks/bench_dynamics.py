@@ -2,9 +2,9 @@
 
 Times, in one process per measurement: the median of 40 bare single runs (no data collection,
 no narration) and the median rate of three 10,000-run ensembles (runs/s; one core), for the
-baseline as it stands and for the baseline with every switch of ``[dynamics]`` on (the
-context in which ``negotiate mechanisms`` measures them). The two alternate, A B A B ..., so
-that the machine's drift hits both alike.
+baseline with every switch of ``[dynamics]`` off (``SWITCHES_OFF``) and with them on, as the
+baseline file sets them (the context in which ``negotiate mechanisms`` measures them). The two
+alternate, A B A B ..., so that the machine's drift hits both alike.
 
 Usage::
 
@@ -29,11 +29,12 @@ GOAL_SINGLE_MS, GOAL_RATE = 30.0, 10_000.0
 
 def child(full: bool) -> None:
     """Measure one variant and print one JSON line."""
-    from experiments.mechanisms import CONTEXT
+    from experiments.mechanisms import CONTEXT, SWITCHES_OFF
     from model import NegotiationModel, run_ensemble
     from model.loading import parse_scenario
 
-    scenario = parse_scenario({"extends": "june2025", **(CONTEXT if full else {})}, "bench")
+    patch = CONTEXT if full else SWITCHES_OFF
+    scenario = parse_scenario({"extends": "june2025", **patch}, "bench")
 
     def single(seed: int) -> float:
         start = time.perf_counter()

@@ -313,7 +313,7 @@ def _context_lines() -> list[str]:
     switches = ", ".join(f"`{k} = {v!r}`" for k, v in CONTEXT["dynamics"].items())
     return [
         "Both settings of every mechanism run with these switches of the scenario's "
-        f"`[dynamics]` table on ({switches}); the baseline file keeps them off for now. Each "
+        f"`[dynamics]` table on ({switches}), as the baseline file sets them. Each "
         "of these is measured against the same dynamics with its own switch off; the others "
         "(tactics, cohesion, extension, win-set, events) within all of them, and `engage` "
         "(courting a pivotal member, which overrides the reciprocity weights) on top of them.",

@@ -247,10 +247,10 @@ def _event_effects(scenario: Scenario, event: Event) -> str:
     return text
 
 
-# The model's dynamics, every switch of the scenario's ``[dynamics]`` table on but ``engage``
-# (courting a pivotal member overrides the reciprocity weights; it is measured on top). The baseline
-# keeps them off until they are all in place; until then every mechanism is measured with all
-# of them on, each against the same with its own switch off.
+# The model's dynamics: every switch of the scenario's ``[dynamics]`` table on but ``engage``
+# (courting a pivotal member overrides the reciprocity weights; it is measured on top). These
+# are the baseline file's settings; each mechanism is measured inside them, against the same with
+# its own switch off. Restating them keeps the measurements what they say if the file changes.
 FULL_DYNAMICS: dict[str, Any] = {
     "reservation": "no_deal",
     "deadline": "threat",
@@ -262,6 +262,22 @@ FULL_DYNAMICS: dict[str, Any] = {
     "floors": "on",
     "preferences": "uncertain",
     "information": "beliefs",
+}
+# Every switch off: the model before its dynamics, for comparisons and textbook reductions.
+SWITCHES_OFF: dict[str, Any] = {
+    "dynamics": {
+        "reservation": "drawn",
+        "deadline": "fixed",
+        "offers": "ideal",
+        "hydra": "majority",
+        "reciprocity_weight": 0.0,
+        "election": "tighten",
+        "agenda": "open",
+        "floors": "off",
+        "preferences": "stated",
+        "information": "complete",
+        "engage": "side",
+    }
 }
 CONTEXT: dict[str, Any] = {"dynamics": FULL_DYNAMICS}
 

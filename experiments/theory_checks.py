@@ -170,7 +170,7 @@ def check_asymmetric(runs: int) -> Check:
     for exps in asymmetric_cases():
         e = np.array(exps)
         n = len(e)
-        t_star = brentq(lambda t, e=e: float(np.sum(t**e)) - (n - 1), 1e-12, 1.0)
+        t_star = brentq(lambda t, e=e, n=n: float(np.sum(t**e)) - (n - 1), 1e-12, 1.0)
         o = _final(pie_scenario(n, exponents=list(exps))).outcome
         assert o is not None
         t = o.day / DAYS

@@ -65,6 +65,7 @@ class Compiled:
     belief_learning: float
     priorities_sd: Array  # (P,)
     ideal_sd: Array  # (P,)
+    bound_sd: Array  # (S, I) spread of each win-set limit across runs, normalised
     after_lo: Array  # (S, K, I) win-set lower bounds after each election outcome
     after_hi: Array  # (S, K, I) upper bounds
     after_cumulative: Array  # (S, K) cumulative probabilities of the outcomes (1 past the last)
@@ -220,6 +221,7 @@ def compile_scenario(s: Scenario) -> Compiled:
     last_day = deadline_day + extensions * ext.days
     n_s, n_i = len(sides), len(issues)
     bound_lo, bound_hi = np.zeros((2, n_s, n_i)), np.ones((2, n_s, n_i))
+    bound_sd = np.zeros((n_s, n_i))
     election = np.full(n_s, FAR_FUTURE, dtype=np.intp)
     for si, key in enumerate(sides):
         side = s.sides[key]
@@ -229,6 +231,7 @@ def compile_scenario(s: Scenario) -> Compiled:
             if b.floor and s.dynamics.floors == "off":
                 continue
             ii = issues.index(b.issue)
+            bound_sd[si, ii] = b.sd / span[ii]
             if b.min is not None:
                 bound_lo[:, si, ii] = unit(b.issue, b.min)
                 if b.min_at_election is not None:
@@ -302,6 +305,7 @@ def compile_scenario(s: Scenario) -> Compiled:
         belief_sd=dyn.belief_sd,
         belief_learning=dyn.belief_learning,
         priorities_sd=np.array([p.priorities_sd for p in s.parties]),
+        bound_sd=bound_sd,
         ideal_sd=np.array([p.ideal_sd for p in s.parties]),
         **_election_outcomes(s),
         portfolio=np.array([[k in p.portfolio for k in issues] for p in s.parties], dtype=bool),

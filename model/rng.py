@@ -44,6 +44,8 @@ class Purpose(IntEnum):
     IDEAL = 15
     BELIEF = 16
     BELIEF_PAIR = 17
+    LIMIT = 18
+    LIMIT_PAIR = 19
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

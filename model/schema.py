@@ -153,6 +153,12 @@ class WinSetBound(_Strict):
         description="A principal's floor it will not cross, applied when dynamics.floors is "
         "'on' (otherwise ignored).",
     )
+    sd: Annotated[float, Field(ge=0.0)] = Field(
+        0.0,
+        description="How far the principals' true limit may lie from the stated one, in the "
+        "issue's unit: a normal step per run, the same for both ends and both dates, applied "
+        "when dynamics.preferences is 'uncertain'.",
+    )
 
 
 class ElectionOutcome(_Strict):

@@ -168,6 +168,26 @@ def draw_preferences(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
     c.weights = w / total(w)[:, :, None]
     moved = bound(c.ideal + c.ideal_sd[None, :, None] * z_x, 0.0, 1.0)
     c.ideal = np.where(c.pie_of[None, None, :] >= 0, np.broadcast_to(c.ideal, moved.shape), moved)
+    if c.bound_sd.any():
+        _draw_limits(c, seeds)
+
+
+def _draw_limits(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
+    """Move each uncertain win-set limit by a normal step per run (both ends, both dates).
+
+    A limit outside its issue's range stays there: a side with no bound on an issue keeps none.
+    After an election, the drawn outcome's stated bounds apply.
+    """
+    n_s, n_i = c.bound_sd.shape
+    cells = n_s * n_i
+    pairs = [
+        normal_pair(seeds, 0, Purpose.LIMIT, Purpose.LIMIT_PAIR, k) for k in range((cells + 1) // 2)
+    ]
+    z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(-1, 1, n_s, n_i)
+    step = c.bound_sd[None, None] * z
+    lo, hi = c.bound_lo, c.bound_hi
+    c.bound_lo = np.where((lo > 0.0) & (c.bound_sd > 0.0), bound(lo + step, 0.0, 1.0), lo)
+    c.bound_hi = np.where((hi < 1.0) & (c.bound_sd > 0.0), bound(hi + step, 0.0, 1.0), hi)
 
 
 def side_priorities(c: Compiled) -> Array:

@@ -150,26 +150,47 @@ def utility_of(terms_z: np.ndarray, weights: np.ndarray, ideal: np.ndarray) -> n
 def win_set_real(
     model: NegotiationModel, run: int, side: str, day: int
 ) -> dict[str, tuple[float, float]]:
-    """A side's ratifiable range per issue on ``day``, in real units (only bounded issues)."""
-    sc = model.scenario
+    """A side's ratifiable range per issue on ``day``, in real units (only bounded issues).
+
+    Before the side's election the limits move from their start to their election values; the
+    run's limits are the stated ones, or where they are uncertain the run's draws (read from
+    the compiled arrays). After the election, with drawn outcomes, the run's outcome's stated
+    bounds apply.
+    """
+    sc, c = model.scenario, model.compiled
     spec = sc.sides[side]
     k = sc.side_keys.index(side)
     pressure = float(param(model, "election_pressure", run)[k])
+    election_day = None
     if spec.election is not None:
         election_day = max(1, (spec.election - sc.calendar.start).days)
         progress = min(max(day / election_day, 0.0), 1.0) * pressure
     else:
         progress = 0.0
+    bounds, after = spec.win_set, False
+    if election_day is not None and spec.after_election and sc.dynamics.election == "outcomes":
+        if day >= election_day:
+            bounds = spec.after_election[int(model.state.election_outcome[run, k])].win_set
+            after = True
     out = {}
-    for b in spec.win_set:
+    for b in bounds:
+        if b.floor and sc.dynamics.floors == "off":
+            continue
         issue = sc.issue(b.issue)
+        i = sc.issue_keys.index(b.issue)
+        row = run if c.bound_lo.shape[0] > 1 else 0
+        drawn = not after and sc.dynamics.preferences == "uncertain" and b.sd > 0
         lo, hi = issue.min, issue.max
         if b.min is not None:
-            end = b.min if b.min_at_election is None else b.min_at_election
-            lo = b.min + progress * (end - b.min)
+            start, end = b.min, b.min if b.min_at_election is None else b.min_at_election
+            if drawn:
+                start, end = (issue.min + c.bound_lo[row, d, k, i] * c.span[i] for d in (0, 1))
+            lo = start + (0.0 if after else progress) * (end - start)
         if b.max is not None:
-            end = b.max if b.max_at_election is None else b.max_at_election
-            hi = b.max + progress * (end - b.max)
+            start, end = b.max, b.max if b.max_at_election is None else b.max_at_election
+            if drawn:
+                start, end = (issue.min + c.bound_hi[row, d, k, i] * c.span[i] for d in (0, 1))
+            hi = start + (0.0 if after else progress) * (end - start)
         out[b.issue] = (min(max(lo, issue.min), issue.max), min(max(hi, issue.min), issue.max))
     return out
 
@@ -225,6 +246,9 @@ def check_run(model: NegotiationModel, run: int) -> None:
     if row["extended"]:
         assert ext.days > 0 and float(param(model, "extension_probability", run)) > 0
     deadline = c.deadline_day + (ext.days if row["extended"] else 0)
+    if c.deadline_mode == "threat":  # the holder may extend more than once
+        deadline = int(s.deadline[run])
+        assert deadline == c.deadline_day + int(s.extensions[run]) * ext.days
     assert day <= deadline
     assert row["date"] == (sc.calendar.start + dt.timedelta(days=day)).isoformat()
     # Terms within their issues' ranges; a breakdown ends on its deadline on the no-deal terms.

@@ -417,16 +417,29 @@ def test_nash_of_a_pie_is_the_argmax_over_a_grid_that_contains_it(parties: int, 
 @pytest.mark.parametrize("scenario", ["june2025", "bilateral_pie", "two_level"])
 def test_outcome_metrics_of_every_run(scenario: str) -> None:
     table = run_ensemble(scenario, range(200))
-    c = compile_scenario(load_scenario(scenario))
+    sc = load_scenario(scenario)
+    c = compile_scenario(sc)
     fd = table["frontier_distance"].to_numpy()
     assert np.all(np.isfinite(fd)) and np.all(fd >= 0.0)
     for key in c.party_keys:
-        gain = table[f"gain_{key}"].to_numpy()
+        gain = table[f"gain_{key}"].to_numpy()  # each run's own utility and reservation
         expected = table[f"utility_{key}"].to_numpy() - table[f"reservation_{key}"].to_numpy()
         assert np.array_equal(gain, expected)
     sol = solutions_of(c)
     util = table[[f"utility_{k}" for k in c.party_keys]].to_numpy()
-    assert np.array_equal(fd, sol.frontier_distance(util))
+    if sc.dynamics.preferences == "uncertain":
+        # Runs drew their own preferences (the baseline does): the distances score the terms
+        # with the stated utilities, recomputed here from the definition, against the solutions
+        # of the negotiation as stated.
+        lo = np.array([issue.min for issue in sc.issues])
+        span = np.array([issue.max - issue.min for issue in sc.issues])
+        terms = table[[f"term_{k}" for k in c.issue_keys]].to_numpy()
+        stated = values_of((terms - lo) / span, problem_of(c))
+        assert not np.allclose(stated, util)  # the rows' own utilities are the drawn ones
+        util = stated
+        assert fd == pytest.approx(sol.frontier_distance(util), abs=1e-12)
+    else:
+        assert np.array_equal(fd, sol.frontier_distance(util))
     if sol.nash is not None:
         dist = np.sqrt(((util - sol.nash.utility) ** 2).sum(axis=1))
         assert table["nash_distance"].to_numpy() == pytest.approx(dist, abs=1e-12)

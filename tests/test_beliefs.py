@@ -18,7 +18,10 @@ def believing(**dynamics: object) -> Scenario:
 
 
 def test_with_complete_information_beliefs_are_the_truth_and_never_move() -> None:
-    model = NegotiationModel("june2025", rng=3)
+    # Offers that answer offers: with beliefs, they would teach the parties something.
+    dynamics = {"information": "complete", "offers": "answer"}
+    complete = parse_scenario({"extends": "june2025", "dynamics": dynamics}, "complete")
+    model = NegotiationModel(complete, rng=3)
     truth = side_priorities(model.compiled)[0]
     model.run_model()
     for p in range(4):
@@ -26,7 +29,9 @@ def test_with_complete_information_beliefs_are_the_truth_and_never_move() -> Non
 
 
 def test_beliefs_start_from_public_information_with_noise() -> None:
-    model = NegotiationModel(believing(belief_sd=0.4), seeds=range(3000), collect=False)
+    # Stated preferences: the public information is then every run's truth.
+    sc = believing(belief_sd=0.4, preferences="stated")
+    model = NegotiationModel(sc, seeds=range(3000), collect=False)
     c, b = model.compiled, model.state.belief
     truth = side_priorities(c)[0]
     us = c.side_keys.index("us")

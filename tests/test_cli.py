@@ -116,6 +116,9 @@ def test_json_stays_valid_when_no_run_makes_a_deal(tmp_path: Path) -> None:
     assert n == 4
     text, n = re.subn(r"(?m)^reservation_sd = [0-9.]+", "reservation_sd = 0.0", text)
     assert n == 4
+    # ... and those stated reservations are what counts: drawn, not from the no-deal terms.
+    text, n = re.subn(r'(?m)^reservation = "[a-z_]+"', 'reservation = "drawn"', text)
+    assert n == 1
     path = tmp_path / "nodeal.toml"
     path.write_text(text, encoding="utf-8")
     status, out, err = run_main(["run", "--scenario", str(path), "--runs", "3", "--json"])
@@ -338,10 +341,10 @@ def test_theory_writes_validation_from_scratch(tmp_path: Path) -> None:
     status, out, err = run_main(["theory", "--out", str(tmp_path), "--runs", "400"])
     assert status == 0, out + err
     doc = (tmp_path / "validation.md").read_text()
-    assert "8 of 8 predictions hold" in doc
-    assert out.count("ok  ") == 8
+    assert "9 of 9 predictions hold" in doc
+    assert out.count("ok  ") == 9
     assert not stale.exists()
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", doc)
-    assert len(figures) == 7
+    assert len(figures) == 8
     for fig in figures:
         assert (tmp_path / fig).read_bytes()[:8] == PNG_MAGIC

@@ -200,6 +200,9 @@ def test_a_threatened_deadline_needs_a_holder() -> None:
 def test_a_drawn_reservation_is_required_when_reservations_are_drawn() -> None:
     data = load_scenario("june2025").model_dump(mode="json", exclude_none=True)
     data["parties"][0].pop("reservation")
+    data["dynamics"]["reservation"] = "no_deal"
+    parse_scenario(data, "fine.toml")  # from no-deal terms, a stated reservation is not used
+    data["dynamics"]["reservation"] = "drawn"
     with pytest.raises(ScenarioError) as info:
         parse_scenario(data, "bad.toml")
     assert info.value.field == "parties.bessent.reservation"

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
+from experiments.mechanisms import SWITCHES_OFF
 from model import NegotiationModel
 from model.loading import parse_scenario
 from model.schema import Scenario
@@ -21,8 +22,10 @@ from model.utility import tradeoff_positions
 ISSUES = 5
 
 
-def answering() -> Scenario:
-    return parse_scenario({"extends": "june2025", "dynamics": {"offers": "answer"}}, "answer")
+def answering(**dynamics: object) -> Scenario:
+    """The baseline with every other switch off: offers answer offers, and nothing else moves."""
+    switches = {**SWITCHES_OFF["dynamics"], "offers": "answer", **dynamics}
+    return parse_scenario({"extends": "june2025", "dynamics": switches}, "answer")
 
 
 def value(x: np.ndarray, w: np.ndarray, ideal: np.ndarray) -> float:
@@ -133,10 +136,7 @@ def test_ensemble_rows_equal_single_runs_when_offers_answer_offers() -> None:
 
 
 def test_a_party_accommodates_most_those_who_gave_to_it() -> None:
-    sc = parse_scenario(
-        {"extends": "june2025", "dynamics": {"offers": "answer", "reciprocity_weight": 50.0}},
-        "reciprocal",
-    )
+    sc = answering(reciprocity_weight=50.0)
     model = NegotiationModel(sc, rng=0)
     for _ in range(40):
         model.step()

@@ -119,14 +119,19 @@ def test_positions_figure_has_a_panel_per_issue_and_marks_the_calendar(
     drawn = [ax for ax in fig.axes if ax.lines and ax.get_title()]
     assert len(drawn) == len(issues)
     deadline = model.compiled.deadline_day
+    last = int(model.state.deadline[0])  # later than the deadline once the run was extended
     for ax in drawn:
         xs = [line.get_xdata()[0] for line in ax.lines if len(line.get_xdata()) == 2]
-        assert deadline in xs  # the deadline is marked on every panel
+        assert deadline in xs and last in xs  # the deadline(s) are marked on every panel
         assert len(ax.lines) >= len(model.scenario.party_keys)
     labels = [m.label for m in calendar_markers(model)]
-    assert "deadline" in labels
+    extended = bool(model.state.extended[0])
+    assert (last > deadline) == extended
+    expected = ["original deadline", "extended deadline"] if extended else ["deadline"]
+    assert [label for label in labels if label.endswith("deadline")] == expected
     assert any(label.startswith("election") for label in labels)
-    assert any(label.startswith("deal") for label in labels)
+    assert model.outcome is not None
+    assert any(label.startswith(f"{model.outcome.status} (") for label in labels)  # the end
     assert sum(m.number is not None for m in calendar_markers(model)) == len(model.scenario.events)
     assert png_bytes(fig).startswith(PNG_MAGIC)
 
