@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import time
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ import pytest
 import solara
 from solara.server import kernel, kernel_context
 
+from experiments.mechanisms import SWITCHES_OFF
 from model import NegotiationModel, list_scenarios, load_scenario, run_ensemble
+from model.loading import parse_scenario
 from model.params import apply_overrides, compile_scenario, override_paths
 from viz.app import AppModel, Page, model_params
 from viz.app_controls import controls_for, overrides_from, parse_seed, priority_sequence
@@ -26,6 +29,8 @@ from viz.app_panels import (
     PlanePanel,
     PositionsPanel,
     UtilitiesPanel,
+    deadline_note,
+    dynamics_in_force,
     live_graph,
     live_plane,
     live_positions,
@@ -335,3 +340,28 @@ def test_two_sessions_do_not_share_a_model() -> None:
     with contexts[1]:
         assert "before the first day" in text_with(pages[1], "Concession graph")
         assert "Press Step" in " ".join(texts(pages[1]))
+
+
+def test_outcome_panel_names_the_mechanisms_on_and_where_the_deadline_went() -> None:
+    """The baseline's switches are named in words; a moved deadline gives its count and date."""
+    base = load_scenario("june2025")
+    words = dynamics_in_force(base.dynamics)
+    assert "offers answer offers" in words
+    assert any("threat" in w for w in words)
+    assert not any("courts" in w for w in words)  # engage stays off in the baseline
+    off = parse_scenario({"extends": "june2025", "dynamics": {**SWITCHES_OFF["dynamics"]}}, "off")
+    assert dynamics_in_force(off.dynamics) == []
+    notes = []
+    for seed in range(40):
+        model = AppModel(scenario="june2025", seed=seed)
+        model.run_model()
+        notes.append((int(model.state.extensions[0]), deadline_note(model), model))
+    assert {"Deadline 09 July 2025."} == {t for n, t, _ in notes if n == 0}
+    moves, text, model = next(x for x in notes if x[0] > 0)
+    start = model.scenario.calendar.start
+    new = start + dt.timedelta(days=int(model.state.deadline[0]))
+    assert (
+        text
+        == f"Deadline 09 July 2025, moved {'once' if moves == 1 else f'{moves} times'}, "
+        + (f"to {new:%d %B %Y}.")
+    )

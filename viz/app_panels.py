@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from mesa.visualization.utils import update_counter
 
 from model.narration import fmt_value
+from model.schema import Dynamics
 from viz.graph import frame_graph, graph_artists, graph_key
 from viz.live_figure import LiveFigure
 from viz.timelines import (
@@ -305,6 +306,44 @@ def NarrativePanel(model: AppModel) -> None:
             solara.HTML(tag="div", unsafe_innerHTML=html_list(lines_of_day(model, d)))
 
 
+# What each switch of a scenario's ``[dynamics]`` table does when it is on, in a few words.
+SWITCH_LABELS: dict[tuple[str, str], str] = {
+    ("reservation", "no_deal"): "bottom lines follow the no-deal terms",
+    ("deadline", "threat"): "the deadline is a threat its holder may extend, escalate or impose",
+    ("offers", "answer"): "offers answer offers",
+    ("hydra", "portfolios"): "members block packages that shortchange their portfolios",
+    ("election", "outcomes"): "the election's result sets Japan's win-set afterwards",
+    ("agenda", "dated"): "events take issues off the table",
+    ("floors", "on"): "principals' floors hold",
+    ("preferences", "uncertain"): "priorities, ideals and limits vary by run",
+    ("information", "beliefs"): "parties learn the others' priorities from their offers",
+    ("engage", "pivotal"): "each party courts the member it most needs",
+}
+
+
+def dynamics_in_force(dynamics: Dynamics) -> list[str]:
+    """The mechanisms a scenario switches on, in words, in the table's order."""
+    on = [
+        label
+        for (field, value), label in SWITCH_LABELS.items()
+        if getattr(dynamics, field) == value
+    ]
+    if dynamics.reciprocity_weight > 0:
+        on.append("parties favour those who gave to them")
+    return on
+
+
+def deadline_note(model: AppModel) -> str:
+    """The run's deadline, and how often and to when it moved."""
+    start, first = model.scenario.calendar.start, model.scenario.calendar.deadline
+    moves = int(model.state.extensions[0])
+    if moves == 0:
+        return f"Deadline {first:%d %B %Y}."
+    now = start + dt.timedelta(days=int(model.state.deadline[0]))
+    times = "once" if moves == 1 else f"{moves} times"
+    return f"Deadline {first:%d %B %Y}, moved {times}, to {now:%d %B %Y}."
+
+
 @solara.component
 def OutcomePanel(model: AppModel) -> None:
     """The outcome (or the state of play): terms, utilities against reservations, settings."""
@@ -344,10 +383,11 @@ def OutcomePanel(model: AppModel) -> None:
             tag="div", unsafe_innerHTML=html_table(["Party", "Utility", "Reservation"], rows)
         )
         settings = ", ".join(f"{k} = {v}" for k, v in model.app_overrides.items()) or "none"
-        extended = ", extended" if model.state.extended[0] else ""
         Note(
-            f"Seed {model.run_seed}; changed from the scenario: {settings}. "
-            f"Deadline {sc.calendar.deadline:%d %B %Y}{extended}."
+            f"Seed {model.run_seed}; changed from the scenario: {settings}. {deadline_note(model)}"
         )
+        mechanisms = dynamics_in_force(sc.dynamics)
+        if mechanisms:
+            Note("Mechanisms on: " + "; ".join(mechanisms) + ".", italic=True)
         for note in model.notes:
             solara.Warning(note)
