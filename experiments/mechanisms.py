@@ -333,12 +333,19 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             key="beliefs",
             title="Beliefs, not omniscience",
             what="Each party believes, and learns from the offers it sees, what the other "
-            "sides care about, instead of knowing it.",
+            "sides care about, instead of knowing it (its beliefs are about priorities; the "
+            "others' bottom lines are not modelled as beliefs).",
             off=switch("information", "complete", "complete information"),
             on=on,
-            prediction={DEAL_PROBABILITY: "lower", MEDIAN_DAY: "later"},
+            prediction={
+                DEAL_PROBABILITY: "lower",
+                MEDIAN_DAY: "later",
+                f"{MEAN_OUTCOME}frontier_distance": "higher",
+            },
             source="bargaining under incomplete information brings delay and failed deals "
-            "(Chatterjee & Samuelson 1983; Kennan & Wilson 1993)",
+            "(Chatterjee & Samuelson 1983; Kennan & Wilson 1993); a party that misreads what "
+            "the others care about trades on the wrong issues and leaves joint gains on the "
+            "table (Raiffa 1982; Thompson & Hastie 1990)",
         ),
         Mechanism(
             key="threat",
