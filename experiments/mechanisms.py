@@ -141,6 +141,16 @@ def doubled_exponents(scenario: Scenario) -> dict[str, float]:
     return out
 
 
+def no_reciprocal_concession(scenario: Scenario) -> dict[str, float]:
+    """Overrides that set every party's reciprocity (what it gives back per unit received) to 0."""
+    out = {}
+    for p in scenario.parties:
+        params = strategy_params(p.strategy.kind, dict(p.strategy.params))
+        if params.get("reciprocity", 0.0) > 0:
+            out[f"parties.{p.key}.strategy.reciprocity"] = 0.0
+    return out
+
+
 def lifted_win_set(scenario: Scenario, side: str) -> dict[str, float]:
     """Overrides that open a side's win-set to each bounded issue's whole range, at all times."""
     out = {}
@@ -486,6 +496,23 @@ def baseline_mechanisms(scenario: Scenario) -> list[Mechanism]:
             prediction={DEAL_PROBABILITY: "lower", MEDIAN_DAY: "later"},
             source="Faratin, Sierra & Jennings (1998); the deadline effect of Roth, Murnighan "
             "& Schoumaker (1988)",
+        ),
+        Mechanism(
+            key="reciprocal_concessions",
+            title="Concessions answer concessions",
+            what="A time-dependent party lowers its aspiration by its reciprocity times the "
+            "utility it has received from the other sides' concessions (its incoming edges in "
+            "the concession graph); here every party's reciprocity against none.",
+            off=Setting("no reciprocity", overrides=no_reciprocal_concession(scenario)),
+            on=Setting("baseline reciprocity"),
+            prediction={
+                DEAL_PROBABILITY: "higher",
+                MEDIAN_DAY: "earlier",
+                f"{MEAN_OUTCOME}reciprocity": "higher",
+            },
+            source="Axelrod (1984); the behaviour-dependent tactics of Faratin, Sierra & "
+            "Jennings (1998): concessions returned for concessions received bring agreement "
+            "sooner, and match what each side gives with what it gets",
         ),
         Mechanism(
             key="us_cohesion",
