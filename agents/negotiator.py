@@ -114,6 +114,7 @@ class Negotiator(mesa.Agent):
         self.strategy: Strategy = make_strategy(spec.strategy.kind)
         self.strategy_params: dict[str, Array] = c.strategy_params[index]
         self._col = slice(index, index + 1)  # its column, keeping the party axis: a view
+        self._opponents = self._shared_opponents(c)
         self._path, self._similarity = self._concession_path(c)
         self._pie_paths = self._all_paths(c) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
@@ -347,8 +348,7 @@ class Negotiator(mesa.Agent):
 
     def _all_paths(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
         """Every party's priorities, target and concession order (R|1, P, I), for pie claims."""
-        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
-        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        target, salience, _ = self._opponents
         units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
         return c.weights, target, concession_order(c.weights, salience, units)
 
@@ -436,6 +436,26 @@ class Negotiator(mesa.Agent):
         mean = total(np.where(tabled[:, :, None], s.offers[rows], 0.0), axis=1)
         return mean / np.maximum(count, 1)[:, None], count > 0
 
+    def _shared_opponents(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
+        """Every party's target, the other sides' concern and concession order, (R|1, P, I).
+
+        They follow from the scenario alone, so the first negotiator seated works them out for
+        every party and the others take its arrays (the same numbers, computed once).
+        """
+        for other in self.model.agents:
+            shared = getattr(other, "_opponents", None)
+            if other is not self and shared is not None:
+                return shared
+        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
+        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        if c.by_unit:
+            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
+            order = concession_order(c.weights, salience, units)
+        else:
+            ratio = salience / np.maximum(c.weights, 1e-12)
+            order = np.argsort(-ratio, axis=-1, kind="stable")
+        return target, salience, order
+
     def _concession_path(
         self, c: Compiled
     ) -> tuple[tuple[Array, Array, npt.NDArray[np.intp]], Array]:
@@ -449,13 +469,5 @@ class Negotiator(mesa.Agent):
         priorities: the yen moves how packages are scored and weighed, not this path.
         """
         col = self._col
-        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
-        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
-        weights = c.weights
-        if c.by_unit:
-            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
-            order = concession_order(weights, salience, units)
-        else:
-            ratio = salience / np.maximum(weights, 1e-12)
-            order = np.argsort(-ratio, axis=-1, kind="stable")
-        return (weights[:, col], target[:, col], order[:, col]), salience[:, col]
+        target, salience, order = self._opponents
+        return (c.weights[:, col], target[:, col], order[:, col]), salience[:, col]
