@@ -398,26 +398,63 @@ def tradeoff_positions(
     """
     k = weights / reach(ideal)
     far = np.abs(offer - ideal)  # D: the whole way to the offer
-    budget = (1.0 - aspiration)[..., None]  # (n, P, 1)
+    budget = 1.0 - aspiration  # (n, P)
     # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
     # does not care about stops at once; one the party does not care about never stops).
     rho = k / np.maximum(2.0 * similarity, EPS)
-    stop = np.where(rho > 0, far / np.maximum(rho, EPS), 0.0)  # lambda at which d_i reaches 0
-
-    def spent(lam: Array) -> Array:  # (n, P, J): utility given up at each candidate lambda
-        moved = np.maximum(far[..., None, :] - lam[..., :, None] * rho[..., None, :], 0.0)
-        return total(k[..., None, :] * moved)
-
-    candidates = np.concatenate([np.zeros_like(stop[..., :1]), stop], axis=-1)  # (n, P, I+1)
-    cost = spent(candidates)
+    # The search runs issue-major, (I, n, P): numpy is slow on the short last axis (a
+    # reduction or a broadcast over 7 issues costs per row), fast over a leading one.
+    shape = np.broadcast_shapes(far.shape, rho.shape)
+    k_t, far_t, rho_t = (_issue_major(x, shape) for x in (k, far, rho))
+    stop_t = np.where(rho_t > 0, far_t / np.maximum(rho_t, EPS), 0.0)  # lambda where d_i hits 0
+    candidates = np.concatenate([np.zeros((1, *shape[:-1])), stop_t])  # (I+1, n, P)
+    cost = _spent(candidates, far_t, rho_t, k_t)
     enough = cost >= budget  # the budget is reached at lambda or beyond it
-    lo = np.where(enough, candidates, -np.inf).max(axis=-1, keepdims=True)
-    hi = np.where(~enough, candidates, np.inf).min(axis=-1, keepdims=True)
-    lo = np.maximum(lo, 0.0)
-    cost_lo, cost_hi = spent(lo), spent(np.where(np.isfinite(hi), hi, lo))
+    # The cost never rises with lambda (in floating point too: every step is monotone), so the
+    # bracket's ends are the largest candidate still reaching the budget and the smallest one
+    # not reaching it, and their costs are the least and the most of those candidates' costs.
+    # Lambda = 0 (the first candidate) closes the bracket from below when nothing reaches it.
+    below = enough.copy()
+    below[0] = True
+    lo = np.where(below, candidates, -np.inf).max(axis=0)
+    cost_lo = np.where(below, cost, np.inf).min(axis=0)
+    hi = np.where(enough, np.inf, candidates).min(axis=0)
+    finite = np.isfinite(hi)
+    cost_hi = np.where(finite, np.where(enough, -np.inf, cost).max(axis=0), cost_lo)
     # Between two breakpoints the cost falls linearly in lambda.
-    slope = np.where(np.isfinite(hi), (cost_lo - cost_hi) / np.maximum(hi - lo, EPS), 0.0)
+    slope = np.where(finite, (cost_lo - cost_hi) / np.maximum(hi - lo, EPS), 0.0)
     lam = np.where(slope > 0, lo + (cost_lo - budget) / np.maximum(slope, EPS), lo)
-    lam = np.where(cost[..., :1] <= budget, 0.0, lam)  # the offer itself is good enough
+    lam = np.where(cost[0] <= budget, 0.0, lam)[..., None]  # the offer itself is good enough
     moved = bound(far - lam * rho, 0.0, far)
     return ideal + np.sign(offer - ideal) * moved
+
+
+def _issue_major(x: Array, shape: tuple[int, ...]) -> Array:
+    """``x`` spelled out to ``shape`` (..., I) and laid out issue first, (I, ...), contiguous."""
+    return np.ascontiguousarray(np.moveaxis(np.broadcast_to(x, shape), -1, 0))
+
+
+def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
+    """Utility given up at each lambda of the trade-off: sum_i k_i max(D_i - lambda rho_i, 0).
+
+    Args:
+        lam: (J, n, P) values of lambda.
+        far: (I, n, P) the whole way to the offer on each issue.
+        rho: (I, n, P) how fast each issue stops moving.
+        k: (I, n, P) cost of moving on each issue.
+
+    Returns:
+        (J, n, P), the issues added in order, as ``total`` adds them.
+    """
+    cost = lam * rho[0]
+    np.subtract(far[0], cost, out=cost)
+    np.maximum(cost, 0.0, out=cost)
+    np.multiply(k[0], cost, out=cost)
+    moved = np.empty_like(cost)
+    for i in range(1, far.shape[0]):
+        np.multiply(lam, rho[i], out=moved)
+        np.subtract(far[i], moved, out=moved)
+        np.maximum(moved, 0.0, out=moved)
+        np.multiply(k[i], moved, out=moved)
+        cost += moved
+    return cost
