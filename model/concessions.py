@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from model.utility import issue_values, total
+from model.utility import issue_values, reach, total
 
 Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
@@ -38,12 +38,21 @@ class ConcessionLedger:
         self.cross = side_of[:, None] != side_of[None, :]  # (P, P)
         self.given = np.zeros((runs, n_p, n_p))
         self.given0 = np.zeros((n_p, n_p, n_i))
-        # Value, to each party v, of u's last tabled position: starts at u's ideal.
+        # Value, to each party v, of u's last tabled position: starts at u's ideal. Held run
+        # last, (I, P_from, P_to, R), so that a round's arithmetic runs over long rows of runs
+        # (numpy costs per row on short ones); ``seen`` shows it run first.
         seen = issue_values(np.broadcast_to(ideal, (ideal.shape[0], n_p, n_i)), ideal)
-        self.seen = np.broadcast_to(seen, (runs, n_p, n_p, n_i)).copy()
+        self._seen = np.ascontiguousarray(
+            np.broadcast_to(seen.transpose(3, 1, 2, 0), (n_i, n_p, n_p, runs))
+        )
         self.count = np.zeros((runs, n_p, n_p), dtype=np.int64)
         self.last_day = np.full((runs, n_p, n_p), -1, dtype=np.int64)
         self.received = np.zeros((runs, n_p))  # from other sides only
+
+    @property
+    def seen(self) -> Array:
+        """Value, to each party v, of u's last tabled position, (R, P_from, P_to, I): a view."""
+        return self._seen.transpose(3, 1, 2, 0)
 
     def record(
         self,
@@ -64,19 +73,30 @@ class ConcessionLedger:
             ideal: (n|1, P, I) ideal points.
             day: Today's day number.
         """
-        vals = issue_values(pos, ideal)  # (n, P_from, P_to, I)
-        seen = self.seen[rows]  # a view when rows is a slice
-        gain = np.maximum(weights[:, None, :, :] * (vals - seen), 0.0)
-        mask = presenters[:, :, None] & ~np.eye(presenters.shape[1], dtype=bool)[None]
-        gain *= mask[..., None]
-        first = rows.start if isinstance(rows, slice) else rows[0]
+        # Run last: (I, P, n) inputs, (I, P_from, P_to, n) values; each step is the arithmetic of
+        # ``issue_values`` and of the gain, element by element.
+        pos_t, ideal_t, weights_t = (
+            np.ascontiguousarray(a.transpose(2, 1, 0)) for a in (pos, ideal, weights)
+        )
+        vals = pos_t[:, :, None, :] - ideal_t[:, None, :, :]
+        np.abs(vals, out=vals)
+        np.divide(vals, reach(ideal_t)[:, None, :, :], out=vals)
+        np.subtract(1.0, vals, out=vals)
+        sliced = isinstance(rows, slice)
+        seen = self._seen[..., rows]  # a view when rows is a slice
+        gain = vals - seen
+        gain *= weights_t[:, None, :, :]  # the receiving party's priorities
+        np.maximum(gain, 0.0, out=gain)
+        shown = presenters.T
+        gain *= shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
+        first = rows.start if sliced else rows[0]
         if first == 0:
-            self.given0 += gain[0]
-        if isinstance(rows, slice):
-            np.copyto(seen, vals, where=presenters[:, :, None, None])
+            self.given0 += gain[..., 0].transpose(1, 2, 0)
+        if sliced:
+            np.copyto(seen, vals, where=shown[None, :, None, :])
         else:
-            self.seen[rows] = np.where(presenters[:, :, None, None], vals, seen)
-        edge = total(gain)
+            self._seen[..., rows] = np.where(shown[None, :, None, :], vals, seen)
+        edge = _issue_sum(gain).transpose(2, 0, 1)  # (n, P_from, P_to)
         moved = edge > MIN_GAIN
         self.given[rows] += edge
         self.count[rows] += moved
@@ -143,3 +163,11 @@ class ConcessionLedger:
                     cross_side=bool(self.cross[u, v]),
                 )
         return g
+
+
+def _issue_sum(x: Array) -> Array:
+    """Sum over the leading (issue) axis, adding issues in order as ``total`` does."""
+    acc = x[0] + x[1] if len(x) > 1 else x[0].copy()
+    for k in range(2, len(x)):
+        acc += x[k]
+    return acc
