@@ -38,6 +38,7 @@ from model.utility import (
     opponent_targets,
     pie_targets,
     positions,
+    take_last,
     total,
     tradeoff_positions,
     utilities,
@@ -299,7 +300,7 @@ class Negotiator(mesa.Agent):
             target = np.where(pinned, c.no_deal, target)
             if not c.by_unit:  # (the order runs over units of issues otherwise)
                 first = np.argsort(~pinned[order], axis=-1, kind="stable")
-                order = np.take_along_axis(order, first, axis=-1)
+                order = take_last(order, first)
         if self._pie_paths is not None and c.information_mode == "complete":
             target = self._pie_claims(rows, target)
             if lo is not None:
