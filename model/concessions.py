@@ -73,30 +73,39 @@ class ConcessionLedger:
             ideal: (n|1, P, I) ideal points.
             day: Today's day number.
         """
-        # Run last: (I, P, n) inputs, (I, P_from, P_to, n) values; each step is the arithmetic of
-        # ``issue_values`` and of the gain, element by element.
+        # Run last and issue by issue: (P_from, P_to, n) values, whose temporaries stay in
+        # cache; each step is the arithmetic of ``issue_values`` and of the gain, element by
+        # element, and the issues' gains are added in order, as ``total`` adds them.
         pos_t, ideal_t, weights_t = (
             np.ascontiguousarray(a.transpose(2, 1, 0)) for a in (pos, ideal, weights)
         )
-        vals = pos_t[:, :, None, :] - ideal_t[:, None, :, :]
-        np.abs(vals, out=vals)
-        np.divide(vals, reach(ideal_t)[:, None, :, :], out=vals)
-        np.subtract(1.0, vals, out=vals)
+        reach_t = reach(ideal_t)
+        shown = presenters.T  # (P, n)
+        mask = shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
         sliced = isinstance(rows, slice)
-        seen = self._seen[..., rows]  # a view when rows is a slice
-        gain = vals - seen
-        gain *= weights_t[:, None, :, :]  # the receiving party's priorities
-        np.maximum(gain, 0.0, out=gain)
-        shown = presenters.T
-        gain *= shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
         first = rows.start if sliced else rows[0]
-        if first == 0:
-            self.given0 += gain[..., 0].transpose(1, 2, 0)
-        if sliced:
-            np.copyto(seen, vals, where=shown[None, :, None, :])
-        else:
-            self._seen[..., rows] = np.where(shown[None, :, None, :], vals, seen)
-        edge = _issue_sum(gain).transpose(2, 0, 1)  # (n, P_from, P_to)
+        edge = np.empty(0)
+        for i in range(pos_t.shape[0]):
+            vals = pos_t[i, :, None, :] - ideal_t[i, None, :, :]  # (P_from, P_to, n)
+            np.abs(vals, out=vals)
+            np.divide(vals, reach_t[i, None, :, :], out=vals)
+            np.subtract(1.0, vals, out=vals)
+            seen = self._seen[i][..., rows]  # a view when rows is a slice
+            gain = vals - seen
+            gain *= weights_t[i, None, :, :]  # the receiving party's priorities
+            np.maximum(gain, 0.0, out=gain)
+            gain *= mask
+            if first == 0:
+                self.given0[:, :, i] += gain[..., 0]
+            if sliced:
+                np.copyto(seen, vals, where=shown[:, None, :])
+            else:
+                self._seen[i][..., rows] = np.where(shown[:, None, :], vals, seen)
+            if i == 0:
+                edge = gain
+            else:
+                edge += gain
+        edge = edge.transpose(2, 0, 1)  # (n, P_from, P_to)
         moved = edge > MIN_GAIN
         self.given[rows] += edge
         self.count[rows] += moved
@@ -163,11 +172,3 @@ class ConcessionLedger:
                     cross_side=bool(self.cross[u, v]),
                 )
         return g
-
-
-def _issue_sum(x: Array) -> Array:
-    """Sum over the leading (issue) axis, adding issues in order as ``total`` does."""
-    acc = x[0] + x[1] if len(x) > 1 else x[0].copy()
-    for k in range(2, len(x)):
-        acc += x[k]
-    return acc
