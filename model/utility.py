@@ -368,22 +368,44 @@ def side_packages(
         packages (R, S, I) and whether each side had anyone present (R|1, S).
     """
     at_table = member * np.atleast_2d(present)[:, None, :]  # (R|1, S, P)
-    w = at_table[:, :, :, None] * (clout[:, :, None] * weights)[:, None, :, :]  # (R|1,S,P,I)
-    den = total(w, axis=2)
-    num = total(w * pos[:, None, :, :], axis=2)
+    cw = at_table * clout[:, None, :]  # (R|1, S, P)
+    # Run last, member by member, (S, I, n): numpy is fast over long rows of runs and slow
+    # over short rows of issues. The members are added in order, as ``total`` adds them.
+    pos_t, at_t, cw_t = _runs_last(pos), _runs_last(at_table), _runs_last(cw)
+    stake_t = _runs_last(clout[:, :, None] * weights)  # (P, I, R|1)
+    den = num = plain = np.empty(0)
+    for p in range(pos.shape[1]):
+        w = at_t[:, p, None, :] * stake_t[p]  # (S, I, R|1)
+        weighted, plain_p = w * pos_t[p], cw_t[:, p, None, :] * pos_t[p]
+        if p == 0:
+            den, num, plain = w, weighted, plain_p
+        else:
+            den, num, plain = den + w, num + weighted, plain + plain_p
     # When nobody present cares about an issue, fall back to the members' plain clout average.
-    cw = at_table * clout[:, None, :]
-    plain = total(cw[:, :, :, None] * pos[:, None, :, :], axis=2)
-    plain = plain / np.maximum(total(cw), EPS)[:, :, None]
+    plain = plain / np.maximum(total(cw), EPS).T[:, None, :]
     pkg = np.where(den > EPS, num / np.maximum(den, EPS), plain)
-    return pkg, at_table.any(axis=2)
+    return np.ascontiguousarray(pkg.transpose(2, 0, 1)), at_table.any(axis=2)
+
+
+def _runs_last(x: npt.NDArray) -> npt.NDArray:
+    """``x`` with its leading (run) axis moved last, contiguous."""
+    return np.ascontiguousarray(np.moveaxis(x, 0, -1))
 
 
 def dispersion(pos: Array, packages: Array, clout: Array, member: npt.NDArray[np.bool_]) -> Array:
     """Clout-weighted mean distance of each side's members from its package, (R, S) in [0, 1]."""
-    dist = total(np.abs(pos[:, None, :, :] - packages[:, :, None, :])) / pos.shape[-1]  # (R,S,P)
-    cw = member * clout[:, None, :]
-    return total(dist * cw) / np.maximum(total(cw), EPS)
+    # Issue-major and run last, (S, P, n) per issue: the same sums over long rows of runs.
+    pos_t, pkg_t = (np.ascontiguousarray(x.transpose(2, 1, 0)) for x in (pos, packages))
+    dist = np.abs(pos_t[0, None] - pkg_t[0, :, None])
+    for i in range(1, pos_t.shape[0]):
+        dist += np.abs(pos_t[i, None] - pkg_t[i, :, None])
+    dist /= pos.shape[-1]
+    cw = member * clout[:, None, :]  # (R|1, S, P)
+    weighted = dist * _runs_last(cw)
+    spread = weighted[:, 0] + weighted[:, 1] if weighted.shape[1] > 1 else weighted[:, 0].copy()
+    for p in range(2, weighted.shape[1]):
+        spread += weighted[:, p]
+    return spread.T / np.maximum(total(cw), EPS)
 
 
 def nash_product(util: Array, reservation: Array) -> Array:
