@@ -420,9 +420,15 @@ class Negotiator(mesa.Agent):
         c, s = self.model.compiled, self.model.state
         if c.information_mode != "beliefs":
             return None
-        others = np.arange(len(c.side_keys)) != self.side_index
-        mine = s.belief[rows][:, self.index]  # (n, S, I)
-        return total(np.where(others[None, :, None], mine, 0.0), axis=1)[:, None, :]
+        mine = s.belief[rows, self.index]  # (n, S, I)
+        # The other sides' beliefs added in order, its own side as zeros (what ``total`` of
+        # the masked array adds, without masking and reducing across strides).
+        zero = np.zeros((mine.shape[0], mine.shape[2]))
+        sides = [zero if k == self.side_index else mine[:, k] for k in range(mine.shape[1])]
+        believed = sides[0] + sides[1] if len(sides) > 1 else sides[0].copy()
+        for side in sides[2:]:
+            believed += side
+        return believed[:, None, :]
 
     def offer_to_answer(self, rows: Rows) -> tuple[Array, npt.NDArray[np.bool_]]:
         """The other sides' last offer in runs ``rows`` (their mean when several have tabled).
