@@ -37,8 +37,8 @@ from model.utility import (
     issue_values,
     opponent_targets,
     pie_targets,
+    pinned_first,
     positions,
-    take_last,
     total,
     tradeoff_positions,
     utilities,
@@ -299,8 +299,7 @@ class Negotiator(mesa.Agent):
             # An issue off the table stays at its no-deal value: its loss is spent first.
             target = np.where(pinned, c.no_deal, target)
             if not c.by_unit:  # (the order runs over units of issues otherwise)
-                first = np.argsort(~pinned[order], axis=-1, kind="stable")
-                order = take_last(order, first)
+                order = pinned_first(order, pinned)
         if self._pie_paths is not None and c.information_mode == "complete":
             target = self._pie_claims(rows, target)
             if lo is not None:

@@ -74,6 +74,18 @@ def put_last(order: npt.NDArray[np.intp], values: npt.NDArray) -> npt.NDArray:
     return out
 
 
+def pinned_first(order: npt.NDArray[np.intp], pinned: npt.NDArray[np.bool_]) -> npt.NDArray:
+    """``order`` (..., I) with the issues ``pinned`` (I,) first, each group in its own order.
+
+    The stable sort of ``~pinned[order]`` (the same permutation), placing each issue by a
+    running count instead of sorting every short row.
+    """
+    ahead = pinned[order]
+    seen = cumsum_last(ahead.astype(np.intp))  # pinned issues up to and including each place
+    place = np.where(ahead, seen - 1, int(pinned.sum()) + np.arange(order.shape[-1]) - seen)
+    return put_last(place, order)
+
+
 def cumsum_last(x: Array) -> Array:
     """``np.cumsum(x, axis=-1)``: the same additions in the same order, column by column.
 
