@@ -220,9 +220,9 @@ class Negotiator(mesa.Agent):
         """
         m = self.model
         c, s, col = m.compiled, m.state, self._col
-        weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights, rows)[:, col]
-        ideal = take(c.ideal, rows)[:, col]
-        util = utilities(packages, weights, ideal, take(c.curvature, rows)[:, col])[..., 0]
+        weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights[:, col], rows)
+        ideal = take(c.ideal[:, col], rows)
+        util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
         worth = util >= s.aspiration[rows][:, col] - TOLERANCE
         reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
         if c.has_bounds[self.side_index]:
@@ -280,7 +280,7 @@ class Negotiator(mesa.Agent):
         c, col = m.compiled, self._col
         day = max(m.day, 0) if day is None else day
         weights, target, order = (take(a, rows) for a in self._path)
-        ideal = take(c.ideal, rows)[:, col]
+        ideal = take(c.ideal[:, col], rows)
         extra: dict[str, Any] = {}
         if c.by_unit:
             extra = {"curvature": take(c.curvature, rows)[:, col], "units": c.units}

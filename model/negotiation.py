@@ -129,6 +129,7 @@ class NegotiationModel(mesa.Model):
         self.state = initial_state(c, seed_array)
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
         self._bounds: dict[int, tuple[Array, Array]] = {}
+        self._round_bounds: tuple[Any, int, tuple[Array, Array]] | None = None
         self.round0 = -1
         classes = _negotiator_classes(c.party_keys, negotiators)
         for index, cls in enumerate(classes):
@@ -219,9 +220,12 @@ class NegotiationModel(mesa.Model):
         """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each.
 
         The bounds are a rule of each side's principals; when every run shares them they are
-        worked out once a day.
+        worked out once a day, and otherwise once a round for the runs holding it.
         """
         c = self.compiled
+        kept = self._round_bounds
+        if kept is not None and kept[0] is rows and kept[1] == day:
+            return kept[2]
         if c.election_mode == "outcomes" and c.has_outcomes.any():
             outcome = self.state.election_outcome[rows]
             return win_set_bounds(c, day, rows, outcome)
@@ -249,7 +253,13 @@ class NegotiationModel(mesa.Model):
             [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
         )
         bounds = self.win_sets(rows, day)
-        res = hold_round(c, self._seated, rows, day, bounds, w, present, s.proposer[rows], draws)
+        # Every negotiator asks for the same runs' bounds during the round: keep them for it.
+        self._round_bounds = (rows, day, bounds)
+        proposer = s.proposer[rows]
+        try:
+            res = hold_round(c, self._seated, rows, day, bounds, w, present, proposer, draws)
+        finally:
+            self._round_bounds = None
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )

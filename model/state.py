@@ -407,11 +407,11 @@ def day_weights(
         (n|1, k, I) priorities.
     """
     return effective_weights(
-        take(c.weights, idx)[:, parties],
+        take(c.weights[:, parties], idx),  # the parties' columns first: gather only those
         c.fx_issue,
         s.fx[idx],
         take(c.fx_reference, idx),
-        take(c.fx_sensitivity, idx)[:, parties],
+        take(c.fx_sensitivity[:, parties], idx),
     )
 
 
