@@ -435,11 +435,22 @@ class Negotiator(mesa.Agent):
         Returns:
             (n, I) the offer and (n,) whether any other side has tabled one.
         """
-        s, c = self.model.state, self.model.compiled
-        other = np.arange(len(c.side_keys)) != self.side_index
-        tabled = (s.offer_round[rows] > 0) & other  # (n, S)
-        count = tabled.sum(axis=1)
-        mean = total(np.where(tabled[:, :, None], s.offers[rows], 0.0), axis=1)
+        s = self.model.state
+        tabled = s.offer_round[rows] > 0  # (n, S)
+        n, n_s, n_i = tabled.shape[0], tabled.shape[1], s.offers.shape[2]
+        # Side by side, its own side as zeros, added in order as ``total`` adds: the sum of the
+        # masked (n, S, I) array without masking and reducing it across strides.
+        count = np.zeros(n, np.int64)
+        offers = []
+        for k in range(n_s):
+            if k == self.side_index:
+                offers.append(np.zeros((n, n_i)))
+            else:
+                count += tabled[:, k]
+                offers.append(np.where(tabled[:, k, None], s.offers[rows, k], 0.0))
+        mean = offers[0] + offers[1] if n_s > 1 else offers[0].copy()
+        for offer in offers[2:]:
+            mean += offer
         return mean / np.maximum(count, 1)[:, None], count > 0
 
     def _shared_opponents(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
