@@ -258,13 +258,16 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
     s.urgency += c.days.urgency[day]
     if day == 0:
         return
-    eps_fx, eps_st = normal_pair(s.seeds, day, Purpose.FX, Purpose.FX_PAIR)
-    step = c.fx_volatility / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
-    fx = s.fx * np.exp(step)
-    stress = s.stress + c.stress_reversion * (c.stress_mean - s.stress)
-    stress = bound(stress + c.stress_volatility * eps_st + c.days.stress_shock[day], 0.0, 1.0)
-    s.fx = np.where(s.active, fx, s.fx)
-    s.stress = np.where(s.active, stress, s.stress)
+    # Only runs still going move (an ended run keeps its drivers), so only theirs are drawn.
+    rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
+    eps_fx, eps_st = normal_pair(s.seeds[rows], day, Purpose.FX, Purpose.FX_PAIR)
+    step = take(c.fx_volatility, rows) / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
+    fx = s.fx[rows] * np.exp(step)
+    stress = s.stress[rows]
+    stress = stress + take(c.stress_reversion, rows) * (take(c.stress_mean, rows) - stress)
+    stress = stress + take(c.stress_volatility, rows) * eps_st + c.days.stress_shock[day]
+    s.fx, s.stress = s.fx.copy(), s.stress.copy()  # new arrays: yesterday's stay as they were
+    s.fx[rows], s.stress[rows] = fx, bound(stress, 0.0, 1.0)
 
 
 def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:
