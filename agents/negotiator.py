@@ -32,6 +32,7 @@ from model.state import State, day_weights, elapsed, take
 from model.utility import (
     EPS,
     TOLERANCE,
+    all_last,
     bound,
     concession_order,
     issue_values,
@@ -228,7 +229,7 @@ class Negotiator(mesa.Agent):
         if c.has_bounds[self.side_index]:
             lo, hi = m.win_sets(rows, m.day)
             lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
-            inside = ((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE)).all(axis=-1)
+            inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
         if c.hydra_mode == "portfolios" and c.portfolio[self.index].any():

@@ -35,6 +35,21 @@ def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
     return acc
 
 
+def all_last(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``x.all(axis=-1)``, column by column: numpy reduces a short last axis row by row."""
+    if x.shape[-1] == 0:
+        return np.ones(x.shape[:-1], bool)
+    out = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        out &= x[..., k]
+    return out
+
+
+def any_last(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``x.any(axis=-1)``, column by column (see ``all_last``)."""
+    return ~all_last(~x)
+
+
 def power(x: Array, exponent: Array) -> Array:
     """X ** exponent elementwise, with the exponent spelled out to x's full shape.
 
