@@ -84,27 +84,27 @@ class ConcessionLedger:
         mask = shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
         sliced = isinstance(rows, slice)
         first = rows.start if sliced else rows[0]
+        # A view when rows is a slice; otherwise gathered once here and put back at the end.
+        seen = self._seen[..., rows] if sliced else np.take(self._seen, rows, axis=-1)
         edge = np.empty(0)
         for i in range(pos_t.shape[0]):
             vals = pos_t[i, :, None, :] - ideal_t[i, None, :, :]  # (P_from, P_to, n)
             np.abs(vals, out=vals)
             np.divide(vals, reach_t[i, None, :, :], out=vals)
             np.subtract(1.0, vals, out=vals)
-            seen = self._seen[i][..., rows]  # a view when rows is a slice
-            gain = vals - seen
+            gain = vals - seen[i]
             gain *= weights_t[i, None, :, :]  # the receiving party's priorities
             np.maximum(gain, 0.0, out=gain)
             gain *= mask
             if first == 0:
                 self.given0[:, :, i] += gain[..., 0]
-            if sliced:
-                np.copyto(seen, vals, where=shown[:, None, :])
-            else:
-                self._seen[i][..., rows] = np.where(shown[:, None, :], vals, seen)
+            np.copyto(seen[i], vals, where=shown[:, None, :])
             if i == 0:
                 edge = gain
             else:
                 edge += gain
+        if not sliced:
+            self._seen[..., rows] = seen
         edge = edge.transpose(2, 0, 1)  # (n, P_from, P_to)
         moved = edge > MIN_GAIN
         self.given[rows] += edge
