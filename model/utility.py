@@ -69,7 +69,7 @@ def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
 def _flat_index(order: npt.NDArray[np.intp], shape: tuple[int, ...]) -> npt.NDArray[np.intp]:
     """Flat positions, in a C-ordered array of ``shape``, of the entries ``order`` names."""
     rows = np.arange(0, math.prod(shape), shape[-1]).reshape(*shape[:-1], 1)
-    return np.broadcast_to(order, shape) + rows
+    return order + rows  # (broadcasts ``order`` to ``shape``)
 
 
 def take_last(x: npt.NDArray, order: npt.NDArray[np.intp]) -> npt.NDArray:
@@ -79,7 +79,9 @@ def take_last(x: npt.NDArray, order: npt.NDArray[np.intp]) -> npt.NDArray:
     flat gather is several times faster, and it picks the same elements.
     """
     shape = np.broadcast_shapes(x.shape, order.shape)
-    return np.ascontiguousarray(np.broadcast_to(x, shape)).take(_flat_index(order, shape))
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    return np.ascontiguousarray(x).take(_flat_index(order, shape))
 
 
 def put_last(order: npt.NDArray[np.intp], values: npt.NDArray) -> npt.NDArray:
@@ -416,7 +418,7 @@ def side_packages(
 
 def _runs_last(x: npt.NDArray) -> npt.NDArray:
     """``x`` with its leading (run) axis moved last, contiguous."""
-    return np.ascontiguousarray(np.moveaxis(x, 0, -1))
+    return np.ascontiguousarray(x.transpose(*range(1, x.ndim), 0))
 
 
 def dispersion(pos: Array, packages: Array, clout: Array, member: npt.NDArray[np.bool_]) -> Array:
@@ -512,7 +514,9 @@ def tradeoff_positions(
 
 def _issue_major(x: Array, shape: tuple[int, ...]) -> Array:
     """``x`` spelled out to ``shape`` (..., I) and laid out issue first, (I, ...), contiguous."""
-    return np.ascontiguousarray(np.moveaxis(np.broadcast_to(x, shape), -1, 0))
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    return np.ascontiguousarray(x.transpose(x.ndim - 1, *range(x.ndim - 1)))
 
 
 def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
