@@ -118,6 +118,7 @@ class Negotiator(mesa.Agent):
         self._col = slice(index, index + 1)  # its column, keeping the party axis: a view
         self._opponents = self._shared_opponents(c)
         self._path, self._similarity = self._concession_path(c)
+        self._ideal = np.ascontiguousarray(c.ideal[:, self._col])  # (R|1, 1, I)
         self._pie_paths = self._all_paths(c) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
 
@@ -222,7 +223,7 @@ class Negotiator(mesa.Agent):
         m = self.model
         c, s, col = m.compiled, m.state, self._col
         weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights[:, col], rows)
-        ideal = take(c.ideal[:, col], rows)
+        ideal = take(self._ideal, rows)
         util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
         worth = util >= s.aspiration[rows][:, col] - TOLERANCE
         reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
@@ -280,8 +281,8 @@ class Negotiator(mesa.Agent):
         m = self.model
         c, col = m.compiled, self._col
         day = max(m.day, 0) if day is None else day
-        weights, target, order = (take(a, rows) for a in self._path)
-        ideal = take(c.ideal[:, col], rows)
+        weights, target = take(self._path[0], rows), take(self._path[1], rows)
+        ideal = take(self._ideal, rows)
         extra: dict[str, Any] = {}
         if c.by_unit:
             extra = {"curvature": take(c.curvature, rows)[:, col], "units": c.units}
@@ -295,6 +296,8 @@ class Negotiator(mesa.Agent):
             # Give way first where the party believes the others care most relative to itself.
             ratio = believed / np.maximum(weights, 1e-12)
             order = np.argsort(-ratio, axis=-1, kind="stable")
+        else:
+            order = take(self._path[2], rows)
         pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
         if pinned.any():
             # An issue off the table stays at its no-deal value: its loss is spent first.
@@ -488,4 +491,7 @@ class Negotiator(mesa.Agent):
         """
         col = self._col
         target, salience, order = self._opponents
-        return (c.weights[:, col], target[:, col], order[:, col]), salience[:, col]
+        # Contiguous copies of the party's columns: gathering runs from them is cheaper.
+        path = (np.ascontiguousarray(a[:, col]) for a in (c.weights, target, order, salience))
+        weights, target, order, salience = path
+        return (weights, target, order), salience
