@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from model.params import Compiled
 from model.rng import Purpose, normal_pair, uniform
-from model.utility import bound, effective_weights, total, utilities
+from model.utility import bound, effective_weights, max_last, total, utilities
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
@@ -213,7 +213,7 @@ def learn_from_offers(
         tabled: (n, S) the sides that tabled today, having tabled before.
     """
     moved = np.abs(s.offers[rows] - s.previous_offers[rows])  # (n, S, I)
-    largest = moved.max(axis=-1, keepdims=True)
+    largest = max_last(moved)
     kept = 1.0 - moved / np.maximum(largest, 1e-12)  # 1 where it did not move at all
     gain = np.where(tabled[:, :, None], c.belief_learning * kept, 0.0)[:, None]  # (n, 1, S, I)
     belief = s.belief[rows] + gain

@@ -45,6 +45,14 @@ def all_last(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     return out
 
 
+def max_last(x: Array) -> Array:
+    """``x.max(axis=-1, keepdims=True)``, column by column (see ``all_last``)."""
+    out = x[..., :1].copy()
+    for k in range(1, x.shape[-1]):
+        np.maximum(out, x[..., k : k + 1], out=out)
+    return out
+
+
 def any_last(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """``x.any(axis=-1)``, column by column (see ``all_last``)."""
     return ~all_last(~x)
