@@ -229,8 +229,10 @@ def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np
     return (draws[:, :, None] >= c.after_cumulative[None]).sum(axis=-1).astype(np.intp)
 
 
-def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
-    """Each party's utility of what no deal means from ``day`` on, (R, P).
+def no_deal_utilities(
+    s: State, c: Compiled, day: int, rows: slice | npt.NDArray[np.intp] = slice(None)
+) -> Array:
+    """Each party's utility of what no deal means from ``day`` on, (n, P) for runs ``rows``.
 
     No deal means the terms in force until the deadline and the threat after it, weighed by
     their share of the next ``horizon`` days (the stake: how long the terms would last), each
@@ -239,18 +241,21 @@ def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
     if s.no_deal_values is None:  # the terms' values change only when the threat escalates
         packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
         s.no_deal_values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
-    u = s.no_deal_values
-    w = bound((s.deadline - day) / c.horizon, 0.0, 1.0)[:, None]
+    u = s.no_deal_values[rows]
+    w = bound((s.deadline[rows] - day) / c.horizon, 0.0, 1.0)[:, None]
     return w * u[:, 0] + (1.0 - w) * u[:, 1]
 
 
 def update_reservations(s: State, c: Compiled, day: int) -> None:
     """Reservations from no-deal terms: utility of no deal plus the audience cost of signing.
 
-    Only runs still going move: an ended run keeps the reservation it ended with.
+    Only runs still going move: an ended run keeps the reservation it ended with (and only
+    theirs are worked out).
     """
-    new = bound(no_deal_utilities(s, c, day) + s.audience, 0.0, 1.0)
-    s.reservation = np.where(s.active[:, None], new, s.reservation)
+    rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
+    reservation = s.reservation.copy()  # a new array: yesterday's stays as it was
+    reservation[rows] = bound(no_deal_utilities(s, c, day, rows) + s.audience[rows], 0.0, 1.0)
+    s.reservation = reservation
 
 
 def advance_drivers(s: State, c: Compiled, day: int) -> None:
