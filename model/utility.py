@@ -409,7 +409,7 @@ def side_packages(
     # Run last, member by member, (S, I, n): numpy is fast over long rows of runs and slow
     # over short rows of issues. The members are added in order, as ``total`` adds them.
     pos_t, at_t, cw_t = _runs_last(pos), _runs_last(at_table), _runs_last(cw)
-    stake_t = _runs_last(clout[:, :, None] * weights)  # (P, I, R|1)
+    stake_t = _runs_last(clout)[:, None, :] * _runs_last(weights)  # (P, I, R|1)
     den = num = plain = np.empty(0)
     for p in range(pos.shape[1]):
         w = at_t[:, p, None, :] * stake_t[p]  # (S, I, R|1)
