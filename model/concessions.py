@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from model.utility import issue_values, reach, total
+from model.utility import reach, total
 
 Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
@@ -41,10 +41,11 @@ class ConcessionLedger:
         # Value, to each party v, of u's last tabled position: starts at u's ideal. Held run
         # last, (I, P_from, P_to, R), so that a round's arithmetic runs over long rows of runs
         # (numpy costs per row on short ones); ``seen`` shows it run first.
-        seen = issue_values(np.broadcast_to(ideal, (ideal.shape[0], n_p, n_i)), ideal)
-        self._seen = np.ascontiguousarray(
-            np.broadcast_to(seen.transpose(3, 1, 2, 0), (n_i, n_p, n_p, runs))
-        )
+        ideal_t = ideal.transpose(2, 1, 0)  # (I, P, R|1)
+        # ``issue_values`` of every party's ideal to every party, computed run last.
+        seen = np.abs(ideal_t[:, :, None, :] - ideal_t[:, None, :, :])
+        seen = 1.0 - seen / reach(ideal_t)[:, None, :, :]
+        self._seen = np.broadcast_to(seen, (n_i, n_p, n_p, runs)).copy()  # C order, writable
         self.count = np.zeros((runs, n_p, n_p), dtype=np.int64)
         self.last_day = np.full((runs, n_p, n_p), -1, dtype=np.int64)
         self.received = np.zeros((runs, n_p))  # from other sides only
