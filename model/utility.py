@@ -137,8 +137,10 @@ def issue_values(packages: Array, ideal: Array) -> Array:
     Returns:
         (R, K, P, I) values in [0, 1].
     """
-    dist = np.abs(packages[:, :, None, :] - ideal[:, None, :, :])
-    return 1.0 - dist / reach(ideal)[:, None, :, :]
+    values = packages[:, :, None, :] - ideal[:, None, :, :]
+    np.abs(values, out=values)  # the distance, then its share of the reach, in place
+    values /= reach(ideal)[:, None, :, :]
+    return np.subtract(1.0, values, out=values)
 
 
 def utilities(
