@@ -279,18 +279,67 @@ class Negotiator(mesa.Agent):
             (n, I) normalised packages.
         """
         m = self.model
-        c, col = m.compiled, self._col
+        c = m.compiled
         day = max(m.day, 0) if day is None else day
-        weights, target = take(self._path[0], rows), take(self._path[1], rows)
-        ideal = take(self._ideal, rows)
-        extra: dict[str, Any] = {}
-        if c.by_unit:
-            extra = {"curvature": take(c.curvature, rows)[:, col], "units": c.units}
         lo = hi = None
         if c.has_bounds.any():  # bounds of a side without a win-set are [0, 1]
             lo, hi = m.win_sets(rows, day)
             # Contiguous copies of the side's bounds: each of their several uses is faster.
             lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
+        pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
+        n = len(aspiration)
+        answered, near = np.zeros(n, bool), None
+        if c.offers_mode == "answer" and not c.by_unit:
+            offer, answered = self.offer_to_answer(rows)
+            if answered.any():
+                near = self._trade_off(aspiration, rows, offer, lo, hi, pinned)
+        if near is not None and answered.all():
+            pos = near
+        else:
+            # Where it has no offer to answer, the party tables the package on its concession
+            # path, worked out for those runs alone (each run's arithmetic is its own).
+            path = ~answered
+            if path.all():
+                pos = self._path_package(aspiration, rows, day, lo, hi, pinned)
+            else:
+                sub = np.arange(m.state.runs)[rows][path]
+                lo_p, hi_p = (b if b is None or len(b) == 1 else b[path] for b in (lo, hi))
+                pos = np.zeros((n, 1, len(c.issue_keys)))
+                pos[path] = self._path_package(aspiration[path], sub, day, lo_p, hi_p, pinned)
+            if near is not None:
+                pos = np.where(answered[:, None, None], near, pos)
+        if lo is not None:
+            pos = bound(pos, lo, hi)
+        if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
+            pos = np.where(pinned, c.no_deal, pos)
+        return pos[:, 0]
+
+    def _path_package(
+        self,
+        aspiration: Array,
+        rows: Rows,
+        day: int,
+        lo: Array | None,
+        hi: Array | None,
+        pinned: npt.NDArray[np.bool_],
+    ) -> Array:
+        """The package on the party's concession path at the aspirations, (n, 1, I).
+
+        Args:
+            aspiration: (n, 1) utility levels, one per run of ``rows``.
+            rows: The runs.
+            day: The day whose win-set applies.
+            lo: (n|1, 1, I) the side's lower bounds today, or None without win-sets.
+            hi: (n|1, 1, I) upper bounds.
+            pinned: (I,) issues off the table today.
+        """
+        c = self.model.compiled
+        weights, target = take(self._path[0], rows), take(self._path[1], rows)
+        ideal = take(self._ideal, rows)
+        extra: dict[str, Any] = {}
+        if c.by_unit:
+            extra = {"curvature": take(c.curvature, rows)[:, self._col], "units": c.units}
+        if lo is not None:
             target = bound(target, lo, hi)
         believed = self.believed_priorities(rows)
         if believed is not None and not c.by_unit:
@@ -299,7 +348,6 @@ class Negotiator(mesa.Agent):
             order = np.argsort(-ratio, axis=-1, kind="stable")
         else:
             order = take(self._path[2], rows)
-        pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
         if pinned.any():
             # An issue off the table stays at its no-deal value: its loss is spent first.
             target = np.where(pinned, c.no_deal, target)
@@ -309,23 +357,36 @@ class Negotiator(mesa.Agent):
             target = self._pie_claims(rows, target)
             if lo is not None:
                 target = bound(target, lo, hi)
-        pos = positions(aspiration, weights, ideal, target, order, **extra)
-        if c.offers_mode == "answer" and not c.by_unit:
-            offer, answered = self.offer_to_answer(rows)
-            if answered.any():
-                if lo is not None:
-                    offer = bound(offer, lo[:, 0], hi[:, 0])
-                similarity = self.accommodation(rows)
-                if pinned.any():
-                    offer = np.where(pinned, c.no_deal, offer)
-                    similarity = np.where(pinned, 1e12, similarity)
-                near = tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
-                pos = np.where(answered[:, None, None], near, pos)
+        return positions(aspiration, weights, ideal, target, order, **extra)
+
+    def _trade_off(
+        self,
+        aspiration: Array,
+        rows: Rows,
+        offer: Array,
+        lo: Array | None,
+        hi: Array | None,
+        pinned: npt.NDArray[np.bool_],
+    ) -> Array:
+        """The package worth the aspirations nearest the offer answered, (n, 1, I).
+
+        Args:
+            aspiration: (n, 1) utility levels, one per run of ``rows``.
+            rows: The runs.
+            offer: (n, I) the other sides' offer the party answers.
+            lo: (n|1, 1, I) the side's lower bounds today, or None without win-sets.
+            hi: (n|1, 1, I) upper bounds.
+            pinned: (I,) issues off the table today.
+        """
+        c = self.model.compiled
+        weights, ideal = take(self._path[0], rows), take(self._ideal, rows)
         if lo is not None:
-            pos = bound(pos, lo, hi)
-        if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
-            pos = np.where(pinned, c.no_deal, pos)
-        return pos[:, 0]
+            offer = bound(offer, lo[:, 0], hi[:, 0])
+        similarity = self.accommodation(rows)
+        if pinned.any():
+            offer = np.where(pinned, c.no_deal, offer)
+            similarity = np.where(pinned, 1e12, similarity)
+        return tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
 
     def _pie_claims(self, rows: Rows, target: Array) -> Array:
         """Targets on pie issues that give each other party what it asks for today, (n, 1, I).
