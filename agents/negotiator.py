@@ -435,13 +435,14 @@ class Negotiator(mesa.Agent):
         if not np.any(weight):
             return self._courted(rows, plain)
         others = c.side_of != self.side_index
-        given = self.model.ledger.given[rows][:, :, self.index]  # (n, P): from each, to me
+        given = self.model.ledger.given[rows, :, self.index]  # (n, P): from each, to me
         pull = take(c.clout, rows) * (1.0 + weight[:, None] * given) * others  # (n, P)
         by_giver = total(pull[:, :, None] * take(c.weights, rows), axis=1)[:, None, :]
         if believed is not None:  # members' priorities as public, reweighted by the beliefs
             by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
-        out = np.where((weight > 0)[:, None, None], by_giver, plain)
+        weighted = weight > 0
+        out = by_giver if weighted.all() else np.where(weighted[:, None, None], by_giver, plain)
         return self._courted(rows, out)
 
     def _courted(self, rows: Rows, weights: Array) -> Array:
