@@ -410,8 +410,11 @@ def side_packages(
     cw = at_table * clout[:, None, :]  # (R|1, S, P)
     # Run last, member by member, (S, I, n): numpy is fast over long rows of runs and slow
     # over short rows of issues. The members are added in order, as ``total`` adds them.
-    pos_t, at_t, cw_t = _runs_last(pos), _runs_last(at_table), _runs_last(cw)
-    stake_t = _runs_last(clout)[:, None, :] * _runs_last(weights)  # (P, I, R|1)
+    pos_t, clout_t = _runs_last(pos), _runs_last(clout)
+    stake_t = clout_t[:, None, :] * _runs_last(weights)  # (P, I, R|1)
+    if at_table.shape[0] == 1:
+        return _seated_packages(pos_t, stake_t, clout_t, at_table[0], cw), at_table.any(axis=2)
+    at_t, cw_t = _runs_last(at_table), _runs_last(cw)
     den = num = plain = np.empty(0)
     for p in range(pos.shape[1]):
         w = at_t[:, p, None, :] * stake_t[p]  # (S, I, R|1)
@@ -424,6 +427,40 @@ def side_packages(
     plain = plain / np.maximum(total(cw), EPS).T[:, None, :]
     pkg = np.where(den > EPS, num / np.maximum(den, EPS), plain)
     return np.ascontiguousarray(pkg.transpose(2, 0, 1)), at_table.any(axis=2)
+
+
+def _seated_packages(
+    pos: Array, stake: Array, clout: Array, at_table: npt.NDArray[np.bool_], cw: Array
+) -> Array:
+    """``side_packages`` where the same members are at the table in every run, (R, S, I).
+
+    Each side adds its present members alone. The others' terms are 0 times a stake or a
+    position, both never negative and never -0, so they add +0 to sums of such terms, which
+    changes none of them: the packages are those of adding every party in order.
+
+    Args:
+        pos: (P, I, n) positions, run last.
+        stake: (P, I, R|1) clout times priority, run last.
+        clout: (P, R|1) clout, run last.
+        at_table: (S, P) who sits at each side's table.
+        cw: (R|1, S, P) clout at the table.
+    """
+    scale = np.maximum(total(cw), EPS)  # (R|1, S)
+    packages = []
+    for k, seated in enumerate(at_table):
+        members = np.flatnonzero(seated)
+        if len(members) == 0:  # nobody weighs in: the package is 0 (what the sums give)
+            packages.append(np.zeros(pos.shape[1:]))
+            continue
+        p = members[0]
+        den, num, plain = stake[p].copy(), stake[p] * pos[p], clout[p] * pos[p]
+        for p in members[1:]:
+            den += stake[p]
+            num += stake[p] * pos[p]
+            plain += clout[p] * pos[p]
+        # When nobody present cares about an issue, fall back to the members' plain average.
+        packages.append(np.where(den > EPS, num / np.maximum(den, EPS), plain / scale[:, k]))
+    return np.ascontiguousarray(np.stack(packages).transpose(2, 0, 1))
 
 
 def _runs_last(x: npt.NDArray) -> npt.NDArray:
