@@ -41,11 +41,14 @@ class ConcessionLedger:
         # Value, to each party v, of u's last tabled position: starts at u's ideal. Held run
         # last, (I, P_from, P_to, R), so that a round's arithmetic runs over long rows of runs
         # (numpy costs per row on short ones); ``seen`` shows it run first.
-        ideal_t = ideal.transpose(2, 1, 0)  # (I, P, R|1)
+        ideal_t = np.ascontiguousarray(ideal.transpose(2, 1, 0))  # (I, P, R|1)
         # ``issue_values`` of every party's ideal to every party, computed run last.
-        seen = np.abs(ideal_t[:, :, None, :] - ideal_t[:, None, :, :])
-        seen = 1.0 - seen / reach(ideal_t)[:, None, :, :]
-        self._seen = np.broadcast_to(seen, (n_i, n_p, n_p, runs)).copy()  # C order, writable
+        seen = ideal_t[:, :, None, :] - ideal_t[:, None, :, :]
+        np.abs(seen, out=seen)
+        seen /= reach(ideal_t)[:, None, :, :]
+        np.subtract(1.0, seen, out=seen)
+        full = (n_i, n_p, n_p, runs)
+        self._seen = seen if seen.shape == full else np.broadcast_to(seen, full).copy()
         self.count = np.zeros((runs, n_p, n_p), dtype=np.int64)
         self.last_day = np.full((runs, n_p, n_p), -1, dtype=np.int64)
         self.received = np.zeros((runs, n_p))  # from other sides only
