@@ -86,6 +86,10 @@ class Table(Protocol):
         """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each."""
         ...
 
+    def round_memo(self, rows: Rows) -> dict[Any, Any] | None:
+        """A store shared by the negotiators in the round runs ``rows`` hold, else None."""
+        ...
+
 
 class Negotiator(mesa.Agent):
     """A party at the table: its priorities, ideal point, reservation, strategy and decisions.
@@ -502,6 +506,10 @@ class Negotiator(mesa.Agent):
         Returns:
             (n, I) the offer and (n,) whether any other side has tabled one.
         """
+        # Every party of a side answers the same offer: it is worked out once a round.
+        memo, key = self.model.round_memo(rows), ("offer_to_answer", self.side_index)
+        if memo is not None and key in memo:
+            return memo[key]
         s = self.model.state
         tabled = s.offer_round[rows] > 0  # (n, S)
         n, n_s, n_i = tabled.shape[0], tabled.shape[1], s.offers.shape[2]
@@ -518,7 +526,10 @@ class Negotiator(mesa.Agent):
         mean = offers[0] + offers[1] if n_s > 1 else offers[0].copy()
         for offer in offers[2:]:
             mean += offer
-        return mean / np.maximum(count, 1)[:, None], count > 0
+        answer = mean / np.maximum(count, 1)[:, None], count > 0
+        if memo is not None:
+            memo[key] = answer
+        return answer
 
     def _shared_opponents(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
         """Every party's target, the other sides' concern and concession order, (R|1, P, I).
