@@ -123,6 +123,8 @@ class Negotiator(mesa.Agent):
         self._opponents = self._shared_opponents(c)
         self._path, self._similarity = self._concession_path(c)
         self._ideal = np.ascontiguousarray(c.ideal[:, self._col])  # (R|1, 1, I)
+        self._givers = np.flatnonzero(c.side_of != self.side_index)  # members of other sides
+        self._giver_weights = np.ascontiguousarray(c.weights[:, self._givers])  # (R|1, G, I)
         self._pie_paths = self._all_paths(c) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
 
@@ -438,10 +440,12 @@ class Negotiator(mesa.Agent):
         plain = stated if believed is None else believed
         if not np.any(weight):
             return self._courted(rows, plain)
-        others = c.side_of != self.side_index
-        given = self.model.ledger.given[rows, :, self.index]  # (n, P): from each, to me
-        pull = take(c.clout, rows) * (1.0 + weight[:, None] * given) * others  # (n, P)
-        by_giver = total(pull[:, :, None] * take(c.weights, rows), axis=1)[:, None, :]
+        # The members of other sides, in order: its own side's would add 0 x a weight, which
+        # changes no sum of such (non-negative) terms.
+        others = self._givers
+        given = self.model.ledger.given[rows, :, self.index][:, others]  # (n, G): each, to me
+        pull = take(c.clout, rows)[:, others] * (1.0 + weight[:, None] * given)  # (n, G)
+        by_giver = total(pull[:, :, None] * take(self._giver_weights, rows), axis=1)[:, None, :]
         if believed is not None:  # members' priorities as public, reweighted by the beliefs
             by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
