@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from model.utility import reach, total
+from model.utility import RUNS_LAST, reach, total
 
 Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
@@ -77,9 +77,9 @@ class ConcessionLedger:
             ideal: (n|1, P, I) ideal points.
             day: Today's day number.
         """
-        # Run last and issue by issue: (P_from, P_to, n) values, whose temporaries stay in
-        # cache; each step is the arithmetic of ``issue_values`` and of the gain, element by
-        # element, and the issues' gains are added in order, as ``total`` adds them.
+        # Run last, (I, P_from, P_to, n) values: each step is the arithmetic of
+        # ``issue_values`` and of the gain, element by element, and the issues' gains are added
+        # in order, as ``total`` adds them.
         pos_t, ideal_t, weights_t = (
             np.ascontiguousarray(a.transpose(2, 1, 0)) for a in (pos, ideal, weights)
         )
@@ -90,23 +90,29 @@ class ConcessionLedger:
         first = rows.start if sliced else rows[0]
         # A view when rows is a slice; otherwise gathered once here and put back at the end.
         seen = self._seen[..., rows] if sliced else np.take(self._seen, rows, axis=-1)
+        # Issue by issue over long rows of runs (its temporaries then stay in cache), all
+        # issues at once over short ones (fewer calls).
+        n_i = pos_t.shape[0]
+        step = 1 if pos_t.shape[-1] >= RUNS_LAST else n_i
         edge = np.empty(0)
-        for i in range(pos_t.shape[0]):
-            vals = pos_t[i, :, None, :] - ideal_t[i, None, :, :]  # (P_from, P_to, n)
+        for start in range(0, n_i, step):
+            block = slice(start, start + step)
+            vals = pos_t[block, :, None, :] - ideal_t[block, None, :, :]  # (B, P_from, P_to, n)
             np.abs(vals, out=vals)
-            np.divide(vals, reach_t[i, None, :, :], out=vals)
+            np.divide(vals, reach_t[block, None, :, :], out=vals)
             np.subtract(1.0, vals, out=vals)
-            gain = vals - seen[i]
-            gain *= weights_t[i, None, :, :]  # the receiving party's priorities
+            gain = vals - seen[block]
+            gain *= weights_t[block, None, :, :]  # the receiving party's priorities
             np.maximum(gain, 0.0, out=gain)
             gain *= mask
             if first == 0:
-                self.given0[:, :, i] += gain[..., 0]
-            np.copyto(seen[i], vals, where=shown[:, None, :])
-            if i == 0:
-                edge = gain
-            else:
-                edge += gain
+                self.given0[:, :, block] += gain[..., 0].transpose(1, 2, 0)
+            np.copyto(seen[block], vals, where=shown[:, None, :])
+            for issue_gain in gain:
+                if edge.size == 0:
+                    edge = issue_gain
+                else:
+                    edge += issue_gain
         if not sliced:
             self._seen[..., rows] = seen
         edge = edge.transpose(2, 0, 1)  # (n, P_from, P_to)

@@ -271,8 +271,12 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
     stress = s.stress[rows]
     stress = stress + take(c.stress_reversion, rows) * (take(c.stress_mean, rows) - stress)
     stress = stress + take(c.stress_volatility, rows) * eps_st + c.days.stress_shock[day]
-    s.fx, s.stress = s.fx.copy(), s.stress.copy()  # new arrays: yesterday's stay as they were
-    s.fx[rows], s.stress[rows] = fx, bound(stress, 0.0, 1.0)
+    stress = bound(stress, 0.0, 1.0)
+    if isinstance(rows, slice):  # every run moves
+        s.fx, s.stress = fx, stress
+    else:
+        s.fx, s.stress = s.fx.copy(), s.stress.copy()  # new arrays: yesterday's stay as they were
+        s.fx[rows], s.stress[rows] = fx, stress
 
 
 def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:

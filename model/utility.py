@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
 EPS = 1e-12
+RUNS_LAST = 256  # from this many runs, some kernels lay runs last (long rows, fewer broadcasts)
 TOLERANCE = 1e-9  # a package worth this little less than an aspiration still meets it
 
 
@@ -408,6 +409,13 @@ def side_packages(
     """
     at_table = member * np.atleast_2d(present)[:, None, :]  # (R|1, S, P)
     cw = at_table * clout[:, None, :]  # (R|1, S, P)
+    if pos.shape[0] < RUNS_LAST:  # few runs: the fewest calls, the same arithmetic
+        w = at_table[:, :, :, None] * (clout[:, :, None] * weights)[:, None, :, :]  # (R|1,S,P,I)
+        den = total(w, axis=2)
+        num = total(w * pos[:, None, :, :], axis=2)
+        plain = total(cw[:, :, :, None] * pos[:, None, :, :], axis=2)
+        plain = plain / np.maximum(total(cw), EPS)[:, :, None]
+        return np.where(den > EPS, num / np.maximum(den, EPS), plain), at_table.any(axis=2)
     # Run last, member by member, (S, I, n): numpy is fast over long rows of runs and slow
     # over short rows of issues. The members are added in order, as ``total`` adds them.
     pos_t, clout_t = _runs_last(pos), _runs_last(clout)
@@ -470,13 +478,16 @@ def _runs_last(x: npt.NDArray) -> npt.NDArray:
 
 def dispersion(pos: Array, packages: Array, clout: Array, member: npt.NDArray[np.bool_]) -> Array:
     """Clout-weighted mean distance of each side's members from its package, (R, S) in [0, 1]."""
+    cw = member * clout[:, None, :]  # (R|1, S, P)
+    if pos.shape[0] < RUNS_LAST:  # few runs: the fewest calls, the same arithmetic
+        dist = total(np.abs(pos[:, None, :, :] - packages[:, :, None, :])) / pos.shape[-1]
+        return total(dist * cw) / np.maximum(total(cw), EPS)
     # Issue-major and run last, (S, P, n) per issue: the same sums over long rows of runs.
     pos_t, pkg_t = (np.ascontiguousarray(x.transpose(2, 1, 0)) for x in (pos, packages))
     dist = np.abs(pos_t[0, None] - pkg_t[0, :, None])
     for i in range(1, pos_t.shape[0]):
         dist += np.abs(pos_t[i, None] - pkg_t[i, :, None])
     dist /= pos.shape[-1]
-    cw = member * clout[:, None, :]  # (R|1, S, P)
     weighted = dist * _runs_last(cw)
     spread = weighted[:, 0] + weighted[:, 1] if weighted.shape[1] > 1 else weighted[:, 0].copy()
     for p in range(2, weighted.shape[1]):
