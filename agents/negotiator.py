@@ -32,11 +32,13 @@ from model.state import State, day_weights, elapsed, take
 from model.utility import (
     EPS,
     TOLERANCE,
+    all_last,
     bound,
     concession_order,
     issue_values,
     opponent_targets,
     pie_targets,
+    pinned_first,
     positions,
     total,
     tradeoff_positions,
@@ -84,6 +86,10 @@ class Table(Protocol):
         """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each."""
         ...
 
+    def round_memo(self, rows: Rows) -> dict[Any, Any] | None:
+        """A store shared by the negotiators in the round runs ``rows`` hold, else None."""
+        ...
+
 
 class Negotiator(mesa.Agent):
     """A party at the table: its priorities, ideal point, reservation, strategy and decisions.
@@ -114,7 +120,11 @@ class Negotiator(mesa.Agent):
         self.strategy: Strategy = make_strategy(spec.strategy.kind)
         self.strategy_params: dict[str, Array] = c.strategy_params[index]
         self._col = slice(index, index + 1)  # its column, keeping the party axis: a view
+        self._opponents = self._shared_opponents(c)
         self._path, self._similarity = self._concession_path(c)
+        self._ideal = np.ascontiguousarray(c.ideal[:, self._col])  # (R|1, 1, I)
+        self._givers = np.flatnonzero(c.side_of != self.side_index)  # members of other sides
+        self._giver_weights = np.ascontiguousarray(c.weights[:, self._givers])  # (R|1, G, I)
         self._pie_paths = self._all_paths(c) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
 
@@ -218,15 +228,15 @@ class Negotiator(mesa.Agent):
         """
         m = self.model
         c, s, col = m.compiled, m.state, self._col
-        weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights, rows)[:, col]
-        ideal = take(c.ideal, rows)[:, col]
-        util = utilities(packages, weights, ideal, take(c.curvature, rows)[:, col])[..., 0]
+        weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights[:, col], rows)
+        ideal = take(self._ideal, rows)
+        util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
         worth = util >= s.aspiration[rows][:, col] - TOLERANCE
         reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
         if c.has_bounds[self.side_index]:
             lo, hi = m.win_sets(rows, m.day)
             lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
-            inside = ((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE)).all(axis=-1)
+            inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
         if c.hydra_mode == "portfolios" and c.portfolio[self.index].any():
@@ -275,51 +285,114 @@ class Negotiator(mesa.Agent):
             (n, I) normalised packages.
         """
         m = self.model
-        c, col = m.compiled, self._col
+        c = m.compiled
         day = max(m.day, 0) if day is None else day
-        weights, target, order = (take(a, rows) for a in self._path)
-        ideal = take(c.ideal, rows)[:, col]
-        extra: dict[str, Any] = {}
-        if c.by_unit:
-            extra = {"curvature": take(c.curvature, rows)[:, col], "units": c.units}
         lo = hi = None
         if c.has_bounds.any():  # bounds of a side without a win-set are [0, 1]
             lo, hi = m.win_sets(rows, day)
-            lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
-            target = bound(target, lo, hi)
-        believed = self.believed_priorities(rows)
-        if believed is not None and not c.by_unit:
-            # Give way first where the party believes the others care most relative to itself.
-            ratio = believed / np.maximum(weights, 1e-12)
-            order = np.argsort(-ratio, axis=-1, kind="stable")
+            # Contiguous copies of the side's bounds: each of their several uses is faster.
+            lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
         pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
-        if pinned.any():
-            # An issue off the table stays at its no-deal value: its loss is spent first.
-            target = np.where(pinned, c.no_deal, target)
-            if not c.by_unit:  # (the order runs over units of issues otherwise)
-                first = np.argsort(~pinned[order], axis=-1, kind="stable")
-                order = np.take_along_axis(order, first, axis=-1)
-        if self._pie_paths is not None and c.information_mode == "complete":
-            target = self._pie_claims(rows, target)
-            if lo is not None:
-                target = bound(target, lo, hi)
-        pos = positions(aspiration, weights, ideal, target, order, **extra)
+        n = len(aspiration)
+        answered, near = np.zeros(n, bool), None
         if c.offers_mode == "answer" and not c.by_unit:
             offer, answered = self.offer_to_answer(rows)
             if answered.any():
-                if lo is not None:
-                    offer = bound(offer, lo[:, 0], hi[:, 0])
-                similarity = self.accommodation(rows)
-                if pinned.any():
-                    offer = np.where(pinned, c.no_deal, offer)
-                    similarity = np.where(pinned, 1e12, similarity)
-                near = tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
+                near = self._trade_off(aspiration, rows, offer, lo, hi, pinned)
+        if near is not None and answered.all():
+            pos = near
+        else:
+            # Where it has no offer to answer, the party tables the package on its concession
+            # path, worked out for those runs alone (each run's arithmetic is its own).
+            path = ~answered
+            if path.all():
+                pos = self._path_package(aspiration, rows, day, lo, hi, pinned)
+            else:
+                sub = np.arange(m.state.runs)[rows][path]
+                lo_p, hi_p = (b if b is None or len(b) == 1 else b[path] for b in (lo, hi))
+                pos = np.zeros((n, 1, len(c.issue_keys)))
+                pos[path] = self._path_package(aspiration[path], sub, day, lo_p, hi_p, pinned)
+            if near is not None:
                 pos = np.where(answered[:, None, None], near, pos)
         if lo is not None:
             pos = bound(pos, lo, hi)
         if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
             pos = np.where(pinned, c.no_deal, pos)
         return pos[:, 0]
+
+    def _path_package(
+        self,
+        aspiration: Array,
+        rows: Rows,
+        day: int,
+        lo: Array | None,
+        hi: Array | None,
+        pinned: npt.NDArray[np.bool_],
+    ) -> Array:
+        """The package on the party's concession path at the aspirations, (n, 1, I).
+
+        Args:
+            aspiration: (n, 1) utility levels, one per run of ``rows``.
+            rows: The runs.
+            day: The day whose win-set applies.
+            lo: (n|1, 1, I) the side's lower bounds today, or None without win-sets.
+            hi: (n|1, 1, I) upper bounds.
+            pinned: (I,) issues off the table today.
+        """
+        c = self.model.compiled
+        weights, target = take(self._path[0], rows), take(self._path[1], rows)
+        ideal = take(self._ideal, rows)
+        extra: dict[str, Any] = {}
+        if c.by_unit:
+            extra = {"curvature": take(c.curvature, rows)[:, self._col], "units": c.units}
+        if lo is not None:
+            target = bound(target, lo, hi)
+        believed = self.believed_priorities(rows)
+        if believed is not None and not c.by_unit:
+            # Give way first where the party believes the others care most relative to itself.
+            ratio = believed / np.maximum(weights, 1e-12)
+            order = np.argsort(-ratio, axis=-1, kind="stable")
+        else:
+            order = take(self._path[2], rows)
+        if pinned.any():
+            # An issue off the table stays at its no-deal value: its loss is spent first.
+            target = np.where(pinned, c.no_deal, target)
+            if not c.by_unit:  # (the order runs over units of issues otherwise)
+                order = pinned_first(order, pinned)
+        if self._pie_paths is not None and c.information_mode == "complete":
+            target = self._pie_claims(rows, target)
+            if lo is not None:
+                target = bound(target, lo, hi)
+        return positions(aspiration, weights, ideal, target, order, **extra)
+
+    def _trade_off(
+        self,
+        aspiration: Array,
+        rows: Rows,
+        offer: Array,
+        lo: Array | None,
+        hi: Array | None,
+        pinned: npt.NDArray[np.bool_],
+    ) -> Array:
+        """The package worth the aspirations nearest the offer answered, (n, 1, I).
+
+        Args:
+            aspiration: (n, 1) utility levels, one per run of ``rows``.
+            rows: The runs.
+            offer: (n, I) the other sides' offer the party answers.
+            lo: (n|1, 1, I) the side's lower bounds today, or None without win-sets.
+            hi: (n|1, 1, I) upper bounds.
+            pinned: (I,) issues off the table today.
+        """
+        c = self.model.compiled
+        weights, ideal = take(self._path[0], rows), take(self._ideal, rows)
+        if lo is not None:
+            offer = bound(offer, lo[:, 0], hi[:, 0])
+        similarity = self.accommodation(rows)
+        if pinned.any():
+            offer = np.where(pinned, c.no_deal, offer)
+            similarity = np.where(pinned, 1e12, similarity)
+        return tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
 
     def _pie_claims(self, rows: Rows, target: Array) -> Array:
         """Targets on pie issues that give each other party what it asks for today, (n, 1, I).
@@ -347,8 +420,7 @@ class Negotiator(mesa.Agent):
 
     def _all_paths(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
         """Every party's priorities, target and concession order (R|1, P, I), for pie claims."""
-        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
-        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        target, salience, _ = self._opponents
         units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
         return c.weights, target, concession_order(c.weights, salience, units)
 
@@ -368,14 +440,17 @@ class Negotiator(mesa.Agent):
         plain = stated if believed is None else believed
         if not np.any(weight):
             return self._courted(rows, plain)
-        others = c.side_of != self.side_index
-        given = self.model.ledger.given[rows][:, :, self.index]  # (n, P): from each, to me
-        pull = take(c.clout, rows) * (1.0 + weight[:, None] * given) * others  # (n, P)
-        by_giver = total(pull[:, :, None] * take(c.weights, rows), axis=1)[:, None, :]
+        # The members of other sides, in order: its own side's would add 0 x a weight, which
+        # changes no sum of such (non-negative) terms.
+        others = self._givers
+        given = self.model.ledger.given[rows, :, self.index][:, others]  # (n, G): each, to me
+        pull = take(c.clout, rows)[:, others] * (1.0 + weight[:, None] * given)  # (n, G)
+        by_giver = total(pull[:, :, None] * take(self._giver_weights, rows), axis=1)[:, None, :]
         if believed is not None:  # members' priorities as public, reweighted by the beliefs
             by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
-        out = np.where((weight > 0)[:, None, None], by_giver, plain)
+        weighted = weight > 0
+        out = by_giver if weighted.all() else np.where(weighted[:, None, None], by_giver, plain)
         return self._courted(rows, out)
 
     def _courted(self, rows: Rows, weights: Array) -> Array:
@@ -419,9 +494,15 @@ class Negotiator(mesa.Agent):
         c, s = self.model.compiled, self.model.state
         if c.information_mode != "beliefs":
             return None
-        others = np.arange(len(c.side_keys)) != self.side_index
-        mine = s.belief[rows][:, self.index]  # (n, S, I)
-        return total(np.where(others[None, :, None], mine, 0.0), axis=1)[:, None, :]
+        mine = s.belief[rows, self.index]  # (n, S, I)
+        # The other sides' beliefs added in order, its own side as zeros (what ``total`` of
+        # the masked array adds, without masking and reducing across strides).
+        zero = np.zeros((mine.shape[0], mine.shape[2]))
+        sides = [zero if k == self.side_index else mine[:, k] for k in range(mine.shape[1])]
+        believed = sides[0] + sides[1] if len(sides) > 1 else sides[0].copy()
+        for side in sides[2:]:
+            believed += side
+        return believed[:, None, :]
 
     def offer_to_answer(self, rows: Rows) -> tuple[Array, npt.NDArray[np.bool_]]:
         """The other sides' last offer in runs ``rows`` (their mean when several have tabled).
@@ -429,12 +510,50 @@ class Negotiator(mesa.Agent):
         Returns:
             (n, I) the offer and (n,) whether any other side has tabled one.
         """
-        s, c = self.model.state, self.model.compiled
-        other = np.arange(len(c.side_keys)) != self.side_index
-        tabled = (s.offer_round[rows] > 0) & other  # (n, S)
-        count = tabled.sum(axis=1)
-        mean = total(np.where(tabled[:, :, None], s.offers[rows], 0.0), axis=1)
-        return mean / np.maximum(count, 1)[:, None], count > 0
+        # Every party of a side answers the same offer: it is worked out once a round.
+        memo, key = self.model.round_memo(rows), ("offer_to_answer", self.side_index)
+        if memo is not None and key in memo:
+            return memo[key]
+        s = self.model.state
+        tabled = s.offer_round[rows] > 0  # (n, S)
+        n, n_s, n_i = tabled.shape[0], tabled.shape[1], s.offers.shape[2]
+        # Side by side, its own side as zeros, added in order as ``total`` adds: the sum of the
+        # masked (n, S, I) array without masking and reducing it across strides.
+        count = np.zeros(n, np.int64)
+        offers = []
+        for k in range(n_s):
+            if k == self.side_index:
+                offers.append(np.zeros((n, n_i)))
+            else:
+                count += tabled[:, k]
+                offers.append(np.where(tabled[:, k, None], s.offers[rows, k], 0.0))
+        mean = offers[0] + offers[1] if n_s > 1 else offers[0].copy()
+        for offer in offers[2:]:
+            mean += offer
+        answer = mean / np.maximum(count, 1)[:, None], count > 0
+        if memo is not None:
+            memo[key] = answer
+        return answer
+
+    def _shared_opponents(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
+        """Every party's target, the other sides' concern and concession order, (R|1, P, I).
+
+        They follow from the scenario alone, so the first negotiator seated works them out for
+        every party and the others take its arrays (the same numbers, computed once).
+        """
+        for other in self.model.agents:
+            shared = getattr(other, "_opponents", None)
+            if other is not self and shared is not None:
+                return shared
+        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
+        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
+        if c.by_unit:
+            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
+            order = concession_order(c.weights, salience, units)
+        else:
+            ratio = salience / np.maximum(c.weights, 1e-12)
+            order = np.argsort(-ratio, axis=-1, kind="stable")
+        return target, salience, order
 
     def _concession_path(
         self, c: Compiled
@@ -449,13 +568,8 @@ class Negotiator(mesa.Agent):
         priorities: the yen moves how packages are scored and weighed, not this path.
         """
         col = self._col
-        target, salience = opponent_targets(c.weights, c.ideal, c.clout, c.side_of)
-        target = pie_targets(target, c.weights, c.ideal, c.clout, c.side_of, c.pie_groups)
-        weights = c.weights
-        if c.by_unit:
-            units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
-            order = concession_order(weights, salience, units)
-        else:
-            ratio = salience / np.maximum(weights, 1e-12)
-            order = np.argsort(-ratio, axis=-1, kind="stable")
-        return (weights[:, col], target[:, col], order[:, col]), salience[:, col]
+        target, salience, order = self._opponents
+        # Contiguous copies of the party's columns: gathering runs from them is cheaper.
+        path = (np.ascontiguousarray(a[:, col]) for a in (c.weights, target, order, salience))
+        weights, target, order, salience = path
+        return (weights, target, order), salience

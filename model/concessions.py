@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from model.utility import issue_values, total
+from model.utility import RUNS_LAST, reach, total
 
 Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
@@ -38,12 +38,25 @@ class ConcessionLedger:
         self.cross = side_of[:, None] != side_of[None, :]  # (P, P)
         self.given = np.zeros((runs, n_p, n_p))
         self.given0 = np.zeros((n_p, n_p, n_i))
-        # Value, to each party v, of u's last tabled position: starts at u's ideal.
-        seen = issue_values(np.broadcast_to(ideal, (ideal.shape[0], n_p, n_i)), ideal)
-        self.seen = np.broadcast_to(seen, (runs, n_p, n_p, n_i)).copy()
+        # Value, to each party v, of u's last tabled position: starts at u's ideal. Held run
+        # last, (I, P_from, P_to, R), so that a round's arithmetic runs over long rows of runs
+        # (numpy costs per row on short ones); ``seen`` shows it run first.
+        ideal_t = np.ascontiguousarray(ideal.transpose(2, 1, 0))  # (I, P, R|1)
+        # ``issue_values`` of every party's ideal to every party, computed run last.
+        seen = ideal_t[:, :, None, :] - ideal_t[:, None, :, :]
+        np.abs(seen, out=seen)
+        seen /= reach(ideal_t)[:, None, :, :]
+        np.subtract(1.0, seen, out=seen)
+        full = (n_i, n_p, n_p, runs)
+        self._seen = seen if seen.shape == full else np.broadcast_to(seen, full).copy()
         self.count = np.zeros((runs, n_p, n_p), dtype=np.int64)
         self.last_day = np.full((runs, n_p, n_p), -1, dtype=np.int64)
         self.received = np.zeros((runs, n_p))  # from other sides only
+
+    @property
+    def seen(self) -> Array:
+        """Value, to each party v, of u's last tabled position, (R, P_from, P_to, I): a view."""
+        return self._seen.transpose(3, 1, 2, 0)
 
     def record(
         self,
@@ -64,19 +77,45 @@ class ConcessionLedger:
             ideal: (n|1, P, I) ideal points.
             day: Today's day number.
         """
-        vals = issue_values(pos, ideal)  # (n, P_from, P_to, I)
-        seen = self.seen[rows]  # a view when rows is a slice
-        gain = np.maximum(weights[:, None, :, :] * (vals - seen), 0.0)
-        mask = presenters[:, :, None] & ~np.eye(presenters.shape[1], dtype=bool)[None]
-        gain *= mask[..., None]
-        first = rows.start if isinstance(rows, slice) else rows[0]
-        if first == 0:
-            self.given0 += gain[0]
-        if isinstance(rows, slice):
-            np.copyto(seen, vals, where=presenters[:, :, None, None])
-        else:
-            self.seen[rows] = np.where(presenters[:, :, None, None], vals, seen)
-        edge = total(gain)
+        # Run last, (I, P_from, P_to, n) values: each step is the arithmetic of
+        # ``issue_values`` and of the gain, element by element, and the issues' gains are added
+        # in order, as ``total`` adds them.
+        pos_t, ideal_t, weights_t = (
+            np.ascontiguousarray(a.transpose(2, 1, 0)) for a in (pos, ideal, weights)
+        )
+        reach_t = reach(ideal_t)
+        shown = presenters.T  # (P, n)
+        mask = shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
+        sliced = isinstance(rows, slice)
+        first = rows.start if sliced else rows[0]
+        # A view when rows is a slice; otherwise gathered once here and put back at the end.
+        seen = self._seen[..., rows] if sliced else np.take(self._seen, rows, axis=-1)
+        # Issue by issue over long rows of runs (its temporaries then stay in cache), all
+        # issues at once over short ones (fewer calls).
+        n_i = pos_t.shape[0]
+        step = 1 if pos_t.shape[-1] >= RUNS_LAST else n_i
+        edge = np.empty(0)
+        for start in range(0, n_i, step):
+            block = slice(start, start + step)
+            vals = pos_t[block, :, None, :] - ideal_t[block, None, :, :]  # (B, P_from, P_to, n)
+            np.abs(vals, out=vals)
+            np.divide(vals, reach_t[block, None, :, :], out=vals)
+            np.subtract(1.0, vals, out=vals)
+            gain = vals - seen[block]
+            gain *= weights_t[block, None, :, :]  # the receiving party's priorities
+            np.maximum(gain, 0.0, out=gain)
+            gain *= mask
+            if first == 0:
+                self.given0[:, :, block] += gain[..., 0].transpose(1, 2, 0)
+            np.copyto(seen[block], vals, where=shown[:, None, :])
+            for issue_gain in gain:
+                if edge.size == 0:
+                    edge = issue_gain
+                else:
+                    edge += issue_gain
+        if not sliced:
+            self._seen[..., rows] = seen
+        edge = edge.transpose(2, 0, 1)  # (n, P_from, P_to)
         moved = edge > MIN_GAIN
         self.given[rows] += edge
         self.count[rows] += moved

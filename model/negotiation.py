@@ -129,6 +129,7 @@ class NegotiationModel(mesa.Model):
         self.state = initial_state(c, seed_array)
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
         self._bounds: dict[int, tuple[Array, Array]] = {}
+        self._round: tuple[Any, dict[Any, Any]] | None = None  # the round being held
         self.round0 = -1
         classes = _negotiator_classes(c.party_keys, negotiators)
         for index, cls in enumerate(classes):
@@ -219,17 +220,33 @@ class NegotiationModel(mesa.Model):
         """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each.
 
         The bounds are a rule of each side's principals; when every run shares them they are
-        worked out once a day.
+        worked out once a day, and otherwise once a round for the runs holding it.
         """
         c = self.compiled
+        memo = self.round_memo(rows)
+        if memo is not None and ("win_sets", day) in memo:
+            return memo["win_sets", day]
         if c.election_mode == "outcomes" and c.has_outcomes.any():
-            outcome = self.state.election_outcome[rows]
-            return win_set_bounds(c, day, rows, outcome)
-        if c.election_pressure.shape[0] > 1 or c.bound_lo.shape[0] > 1 or c.bound_hi.shape[0] > 1:
-            return win_set_bounds(c, day, rows)
-        if day not in self._bounds:
-            self._bounds[day] = win_set_bounds(c, day, rows)
-        return self._bounds[day]
+            bounds = win_set_bounds(c, day, rows, self.state.election_outcome[rows])
+        elif c.election_pressure.shape[0] > 1 or c.bound_lo.shape[0] > 1 or c.bound_hi.shape[0] > 1:
+            bounds = win_set_bounds(c, day, rows)
+        else:  # shared by every run
+            if day not in self._bounds:
+                self._bounds[day] = win_set_bounds(c, day, rows)
+            return self._bounds[day]
+        if memo is not None:
+            memo["win_sets", day] = bounds
+        return bounds
+
+    def round_memo(self, rows: slice | npt.NDArray[np.intp]) -> dict[Any, Any] | None:
+        """A store for what negotiators share in the round runs ``rows`` are holding, else None.
+
+        It lives while the sides propose and respond: what goes in must follow from the state
+        as the round found it (the offers on the table, the win-sets), which that does not
+        change. Values are shared, never written to.
+        """
+        kept = self._round
+        return kept[1] if kept is not None and kept[0] is rows else None
 
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state
@@ -248,8 +265,14 @@ class NegotiationModel(mesa.Model):
         draws = np.stack(
             [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
         )
+        # What every negotiator asks for the same runs during the round is kept for the round.
+        self._round = (rows, {})
         bounds = self.win_sets(rows, day)
-        res = hold_round(c, self._seated, rows, day, bounds, w, present, s.proposer[rows], draws)
+        proposer = s.proposer[rows]
+        try:
+            res = hold_round(c, self._seated, rows, day, bounds, w, present, proposer, draws)
+        finally:
+            self._round = None
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )

@@ -23,7 +23,16 @@ import numpy.typing as npt
 from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
 from model.state import take
-from model.utility import TOLERANCE, bound, dispersion, pie_weights, side_packages, total
+from model.utility import (
+    TOLERANCE,
+    all_last,
+    any_last,
+    bound,
+    dispersion,
+    pie_weights,
+    side_packages,
+    total,
+)
 
 Array = npt.NDArray[np.float64]
 UNANIMITY, MAJORITY, VETO = 0, 1, 2
@@ -87,7 +96,7 @@ def side_decisions(
         (n, K, S) side acceptance.
     """
     member = c.member  # (S, P)
-    unanimous = (accepts[:, :, None, :] | ~member[None, None]).all(axis=-1)
+    unanimous = all_last(accepts[:, :, None, :] | ~member[None, None])
     cw = clout[:, None, :] * member[None]  # (n|1, S, P)
     share = total(accepts[:, :, None, :] * cw[:, None, :, :]) / total(cw)[:, None, :]
     majority = share > threshold[:, None, :]
@@ -102,7 +111,7 @@ def side_decisions(
         inside = (packages[:, :, None, :] >= lo[:, None] - TOLERANCE) & (
             packages[:, :, None, :] <= hi[:, None] + TOLERANCE
         )
-        decided &= inside.all(axis=-1)
+        decided &= all_last(inside)
     return decided
 
 
@@ -224,10 +233,10 @@ def hold_round(
         # side's rule; a member away from the table blocks nothing.
         blocking = (reasons == Reason.BLOCKS) & present[None, None, :]
         blocked = blocking[:, :, None, :] & c.member[None, None]
-        decided &= ~blocked.any(axis=-1)
+        decided &= ~any_last(blocked)
     n_s, n = len(c.side_keys), pos.shape[0]
     turn = (proposer[:, None] + np.arange(n_s)[None, :]) % n_s  # (n, S)
-    agreed = tabled & decided.all(axis=-1)  # (n, K)
+    agreed = tabled & all_last(decided)  # (n, K)
     agreed_in_turn = np.take_along_axis(agreed, turn, axis=1)
     deal = agreed_in_turn.any(axis=1)
     first = np.argmax(agreed_in_turn, axis=1)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from model.params import Compiled
 from model.rng import Purpose, normal_pair, uniform
-from model.utility import bound, effective_weights, total, utilities
+from model.utility import bound, effective_weights, max_last, total, utilities
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
@@ -233,7 +233,7 @@ def learn_from_offers(
         tabled: (n, S) the sides that tabled today, having tabled before.
     """
     moved = np.abs(s.offers[rows] - s.previous_offers[rows])  # (n, S, I)
-    largest = moved.max(axis=-1, keepdims=True)
+    largest = max_last(moved)
     kept = 1.0 - moved / np.maximum(largest, 1e-12)  # 1 where it did not move at all
     gain = np.where(tabled[:, :, None], c.belief_learning * kept, 0.0)[:, None]  # (n, 1, S, I)
     belief = s.belief[rows] + gain
@@ -249,8 +249,10 @@ def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np
     return (draws[:, :, None] >= c.after_cumulative[None]).sum(axis=-1).astype(np.intp)
 
 
-def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
-    """Each party's utility of what no deal means from ``day`` on, (R, P).
+def no_deal_utilities(
+    s: State, c: Compiled, day: int, rows: slice | npt.NDArray[np.intp] = slice(None)
+) -> Array:
+    """Each party's utility of what no deal means from ``day`` on, (n, P) for runs ``rows``.
 
     No deal means the terms in force until the deadline and the threat after it, weighed by
     their share of the next ``horizon`` days (the stake: how long the terms would last), each
@@ -259,18 +261,21 @@ def no_deal_utilities(s: State, c: Compiled, day: int) -> Array:
     if s.no_deal_values is None:  # the terms' values change only when the threat escalates
         packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
         s.no_deal_values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
-    u = s.no_deal_values
-    w = bound((s.deadline - day) / c.horizon, 0.0, 1.0)[:, None]
+    u = s.no_deal_values[rows]
+    w = bound((s.deadline[rows] - day) / c.horizon, 0.0, 1.0)[:, None]
     return w * u[:, 0] + (1.0 - w) * u[:, 1]
 
 
 def update_reservations(s: State, c: Compiled, day: int) -> None:
     """Reservations from no-deal terms: utility of no deal plus the audience cost of signing.
 
-    Only runs still going move: an ended run keeps the reservation it ended with.
+    Only runs still going move: an ended run keeps the reservation it ended with (and only
+    theirs are worked out).
     """
-    new = bound(no_deal_utilities(s, c, day) + s.audience, 0.0, 1.0)
-    s.reservation = np.where(s.active[:, None], new, s.reservation)
+    rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
+    reservation = s.reservation.copy()  # a new array: yesterday's stays as it was
+    reservation[rows] = bound(no_deal_utilities(s, c, day, rows) + s.audience[rows], 0.0, 1.0)
+    s.reservation = reservation
 
 
 def advance_drivers(s: State, c: Compiled, day: int) -> None:
@@ -278,13 +283,20 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
     s.urgency += c.days.urgency[day]
     if day == 0:
         return
-    eps_fx, eps_st = normal_pair(s.seeds, day, Purpose.FX, Purpose.FX_PAIR)
-    step = c.fx_volatility / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
-    fx = s.fx * np.exp(step)
-    stress = s.stress + c.stress_reversion * (c.stress_mean - s.stress)
-    stress = bound(stress + c.stress_volatility * eps_st + c.days.stress_shock[day], 0.0, 1.0)
-    s.fx = np.where(s.active, fx, s.fx)
-    s.stress = np.where(s.active, stress, s.stress)
+    # Only runs still going move (an ended run keeps its drivers), so only theirs are drawn.
+    rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
+    eps_fx, eps_st = normal_pair(s.seeds[rows], day, Purpose.FX, Purpose.FX_PAIR)
+    step = take(c.fx_volatility, rows) / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
+    fx = s.fx[rows] * np.exp(step)
+    stress = s.stress[rows]
+    stress = stress + take(c.stress_reversion, rows) * (take(c.stress_mean, rows) - stress)
+    stress = stress + take(c.stress_volatility, rows) * eps_st + c.days.stress_shock[day]
+    stress = bound(stress, 0.0, 1.0)
+    if isinstance(rows, slice):  # every run moves
+        s.fx, s.stress = fx, stress
+    else:
+        s.fx, s.stress = s.fx.copy(), s.stress.copy()  # new arrays: yesterday's stay as they were
+        s.fx[rows], s.stress[rows] = fx, stress
 
 
 def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:
@@ -427,11 +439,11 @@ def day_weights(
         (n|1, k, I) priorities.
     """
     return effective_weights(
-        take(c.weights, idx)[:, parties],
+        take(c.weights[:, parties], idx),  # the parties' columns first: gather only those
         c.fx_issue,
         s.fx[idx],
         take(c.fx_reference, idx),
-        take(c.fx_sensitivity, idx)[:, parties],
+        take(c.fx_sensitivity[:, parties], idx),
     )
 
 

@@ -10,11 +10,14 @@ K packages.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
 EPS = 1e-12
+RUNS_LAST = 256  # from this many runs, some kernels lay runs last (long rows, fewer broadcasts)
 TOLERANCE = 1e-9  # a package worth this little less than an aspiration still meets it
 
 
@@ -33,6 +36,29 @@ def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
     return acc
 
 
+def all_last(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``x.all(axis=-1)``, column by column: numpy reduces a short last axis row by row."""
+    if x.shape[-1] == 0:
+        return np.ones(x.shape[:-1], bool)
+    out = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        out &= x[..., k]
+    return out
+
+
+def max_last(x: Array) -> Array:
+    """``x.max(axis=-1, keepdims=True)``, column by column (see ``all_last``)."""
+    out = x[..., :1].copy()
+    for k in range(1, x.shape[-1]):
+        np.maximum(out, x[..., k : k + 1], out=out)
+    return out
+
+
+def any_last(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``x.any(axis=-1)``, column by column (see ``all_last``)."""
+    return ~all_last(~x)
+
+
 def power(x: Array, exponent: Array) -> Array:
     """X ** exponent elementwise, with the exponent spelled out to x's full shape.
 
@@ -47,6 +73,54 @@ def power(x: Array, exponent: Array) -> Array:
 def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
     """Clip ``x`` to [lo, hi] elementwise (np.clip carries a large fixed cost per call)."""
     return np.minimum(np.maximum(x, lo), hi)
+
+
+def _flat_index(order: npt.NDArray[np.intp], shape: tuple[int, ...]) -> npt.NDArray[np.intp]:
+    """Flat positions, in a C-ordered array of ``shape``, of the entries ``order`` names."""
+    rows = np.arange(0, math.prod(shape), shape[-1]).reshape(*shape[:-1], 1)
+    return order + rows  # (broadcasts ``order`` to ``shape``)
+
+
+def take_last(x: npt.NDArray, order: npt.NDArray[np.intp]) -> npt.NDArray:
+    """``np.take_along_axis(x, order, axis=-1)``, through one flat index.
+
+    take_along_axis indexes every axis with its own broadcast index; on many short rows one
+    flat gather is several times faster, and it picks the same elements.
+    """
+    shape = np.broadcast_shapes(x.shape, order.shape)
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    return np.ascontiguousarray(x).take(_flat_index(order, shape))
+
+
+def put_last(order: npt.NDArray[np.intp], values: npt.NDArray) -> npt.NDArray:
+    """A new array whose rows hold ``values`` at the places ``order`` names: put_along_axis's."""
+    out = np.empty_like(values)
+    np.put(out, _flat_index(order, values.shape), values)
+    return out
+
+
+def pinned_first(order: npt.NDArray[np.intp], pinned: npt.NDArray[np.bool_]) -> npt.NDArray:
+    """``order`` (..., I) with the issues ``pinned`` (I,) first, each group in its own order.
+
+    The stable sort of ``~pinned[order]`` (the same permutation), placing each issue by a
+    running count instead of sorting every short row.
+    """
+    ahead = pinned[order]
+    seen = cumsum_last(ahead.astype(np.intp))  # pinned issues up to and including each place
+    place = np.where(ahead, seen - 1, int(pinned.sum()) + np.arange(order.shape[-1]) - seen)
+    return put_last(place, order)
+
+
+def cumsum_last(x: Array) -> Array:
+    """``np.cumsum(x, axis=-1)``: the same additions in the same order, column by column.
+
+    numpy's cumsum costs per row on many short rows; each column's addition is one call.
+    """
+    out = np.array(x, order="C")
+    for k in range(1, out.shape[-1]):
+        out[..., k] += out[..., k - 1]
+    return out
 
 
 def reach(ideal: Array) -> Array:
@@ -64,8 +138,10 @@ def issue_values(packages: Array, ideal: Array) -> Array:
     Returns:
         (R, K, P, I) values in [0, 1].
     """
-    dist = np.abs(packages[:, :, None, :] - ideal[:, None, :, :])
-    return 1.0 - dist / reach(ideal)[:, None, :, :]
+    values = packages[:, :, None, :] - ideal[:, None, :, :]
+    np.abs(values, out=values)  # the distance, then its share of the reach, in place
+    values /= reach(ideal)[:, None, :, :]
+    return np.subtract(1.0, values, out=values)
 
 
 def utilities(
@@ -271,13 +347,11 @@ def positions(
     if units is not None or curvature is not None:
         return _positions_by_unit(aspiration, weights, ideal, target, order, curvature, units)
     loss = weights * np.abs(target - ideal) / reach(ideal)  # utility lost by conceding fully
-    sorted_loss = np.take_along_axis(loss, order, axis=-1)
-    before = np.cumsum(sorted_loss, axis=-1) - sorted_loss
+    sorted_loss = take_last(loss, order)
+    before = cumsum_last(sorted_loss) - sorted_loss
     budget = (1.0 - aspiration)[:, :, None]
     share_sorted = bound((budget - before) / np.maximum(sorted_loss, EPS), 0.0, 1.0)
-    share = np.empty_like(share_sorted)
-    np.put_along_axis(share, np.broadcast_to(order, share.shape), share_sorted, axis=-1)
-    return ideal + share * (target - ideal)
+    return ideal + put_last(order, share_sorted) * (target - ideal)
 
 
 def _positions_by_unit(
@@ -305,12 +379,10 @@ def _positions_by_unit(
     gap = np.stack([total(gap_i[..., u]) for u in units], axis=-1) / np.maximum(w, EPS)
     a_u = a[..., None]
     loss = w * (1.0 - power(1.0 - gap, a_u))
-    sorted_loss = np.take_along_axis(loss, order, axis=-1)
-    before = np.cumsum(sorted_loss, axis=-1) - sorted_loss
+    sorted_loss = take_last(loss, order)
+    before = cumsum_last(sorted_loss) - sorted_loss
     budget = (1.0 - aspiration)[:, :, None]
-    spent_sorted = bound(budget - before, 0.0, sorted_loss)
-    spent = np.empty_like(spent_sorted)
-    np.put_along_axis(spent, np.broadcast_to(order, spent.shape), spent_sorted, axis=-1)
+    spent = put_last(order, bound(budget - before, 0.0, sorted_loss))
     # Solve w (1 - (1 - s g)^a) = spent for the share s of the way conceded.
     kept = power(bound(1.0 - spent / np.maximum(w, EPS), 0.0, 1.0), 1.0 / a_u)
     unit_share = np.where(gap > EPS, bound((1.0 - kept) / np.maximum(gap, EPS), 0.0, 1.0), 0.0)
@@ -336,22 +408,91 @@ def side_packages(
         packages (R, S, I) and whether each side had anyone present (R|1, S).
     """
     at_table = member * np.atleast_2d(present)[:, None, :]  # (R|1, S, P)
-    w = at_table[:, :, :, None] * (clout[:, :, None] * weights)[:, None, :, :]  # (R|1,S,P,I)
-    den = total(w, axis=2)
-    num = total(w * pos[:, None, :, :], axis=2)
+    cw = at_table * clout[:, None, :]  # (R|1, S, P)
+    if pos.shape[0] < RUNS_LAST:  # few runs: the fewest calls, the same arithmetic
+        w = at_table[:, :, :, None] * (clout[:, :, None] * weights)[:, None, :, :]  # (R|1,S,P,I)
+        den = total(w, axis=2)
+        num = total(w * pos[:, None, :, :], axis=2)
+        plain = total(cw[:, :, :, None] * pos[:, None, :, :], axis=2)
+        plain = plain / np.maximum(total(cw), EPS)[:, :, None]
+        return np.where(den > EPS, num / np.maximum(den, EPS), plain), at_table.any(axis=2)
+    # Run last, member by member, (S, I, n): numpy is fast over long rows of runs and slow
+    # over short rows of issues. The members are added in order, as ``total`` adds them.
+    pos_t, clout_t = _runs_last(pos), _runs_last(clout)
+    stake_t = clout_t[:, None, :] * _runs_last(weights)  # (P, I, R|1)
+    if at_table.shape[0] == 1:
+        return _seated_packages(pos_t, stake_t, clout_t, at_table[0], cw), at_table.any(axis=2)
+    at_t, cw_t = _runs_last(at_table), _runs_last(cw)
+    den = num = plain = np.empty(0)
+    for p in range(pos.shape[1]):
+        w = at_t[:, p, None, :] * stake_t[p]  # (S, I, R|1)
+        weighted, plain_p = w * pos_t[p], cw_t[:, p, None, :] * pos_t[p]
+        if p == 0:
+            den, num, plain = w, weighted, plain_p
+        else:
+            den, num, plain = den + w, num + weighted, plain + plain_p
     # When nobody present cares about an issue, fall back to the members' plain clout average.
-    cw = at_table * clout[:, None, :]
-    plain = total(cw[:, :, :, None] * pos[:, None, :, :], axis=2)
-    plain = plain / np.maximum(total(cw), EPS)[:, :, None]
+    plain = plain / np.maximum(total(cw), EPS).T[:, None, :]
     pkg = np.where(den > EPS, num / np.maximum(den, EPS), plain)
-    return pkg, at_table.any(axis=2)
+    return np.ascontiguousarray(pkg.transpose(2, 0, 1)), at_table.any(axis=2)
+
+
+def _seated_packages(
+    pos: Array, stake: Array, clout: Array, at_table: npt.NDArray[np.bool_], cw: Array
+) -> Array:
+    """``side_packages`` where the same members are at the table in every run, (R, S, I).
+
+    Each side adds its present members alone. The others' terms are 0 times a stake or a
+    position, both never negative and never -0, so they add +0 to sums of such terms, which
+    changes none of them: the packages are those of adding every party in order.
+
+    Args:
+        pos: (P, I, n) positions, run last.
+        stake: (P, I, R|1) clout times priority, run last.
+        clout: (P, R|1) clout, run last.
+        at_table: (S, P) who sits at each side's table.
+        cw: (R|1, S, P) clout at the table.
+    """
+    scale = np.maximum(total(cw), EPS)  # (R|1, S)
+    packages = []
+    for k, seated in enumerate(at_table):
+        members = np.flatnonzero(seated)
+        if len(members) == 0:  # nobody weighs in: the package is 0 (what the sums give)
+            packages.append(np.zeros(pos.shape[1:]))
+            continue
+        p = members[0]
+        den, num, plain = stake[p].copy(), stake[p] * pos[p], clout[p] * pos[p]
+        for p in members[1:]:
+            den += stake[p]
+            num += stake[p] * pos[p]
+            plain += clout[p] * pos[p]
+        # When nobody present cares about an issue, fall back to the members' plain average.
+        packages.append(np.where(den > EPS, num / np.maximum(den, EPS), plain / scale[:, k]))
+    return np.ascontiguousarray(np.stack(packages).transpose(2, 0, 1))
+
+
+def _runs_last(x: npt.NDArray) -> npt.NDArray:
+    """``x`` with its leading (run) axis moved last, contiguous."""
+    return np.ascontiguousarray(x.transpose(*range(1, x.ndim), 0))
 
 
 def dispersion(pos: Array, packages: Array, clout: Array, member: npt.NDArray[np.bool_]) -> Array:
     """Clout-weighted mean distance of each side's members from its package, (R, S) in [0, 1]."""
-    dist = total(np.abs(pos[:, None, :, :] - packages[:, :, None, :])) / pos.shape[-1]  # (R,S,P)
-    cw = member * clout[:, None, :]
-    return total(dist * cw) / np.maximum(total(cw), EPS)
+    cw = member * clout[:, None, :]  # (R|1, S, P)
+    if pos.shape[0] < RUNS_LAST:  # few runs: the fewest calls, the same arithmetic
+        dist = total(np.abs(pos[:, None, :, :] - packages[:, :, None, :])) / pos.shape[-1]
+        return total(dist * cw) / np.maximum(total(cw), EPS)
+    # Issue-major and run last, (S, P, n) per issue: the same sums over long rows of runs.
+    pos_t, pkg_t = (np.ascontiguousarray(x.transpose(2, 1, 0)) for x in (pos, packages))
+    dist = np.abs(pos_t[0, None] - pkg_t[0, :, None])
+    for i in range(1, pos_t.shape[0]):
+        dist += np.abs(pos_t[i, None] - pkg_t[i, :, None])
+    dist /= pos.shape[-1]
+    weighted = dist * _runs_last(cw)
+    spread = weighted[:, 0] + weighted[:, 1] if weighted.shape[1] > 1 else weighted[:, 0].copy()
+    for p in range(2, weighted.shape[1]):
+        spread += weighted[:, p]
+    return spread.T / np.maximum(total(cw), EPS)
 
 
 def nash_product(util: Array, reservation: Array) -> Array:
@@ -398,26 +539,65 @@ def tradeoff_positions(
     """
     k = weights / reach(ideal)
     far = np.abs(offer - ideal)  # D: the whole way to the offer
-    budget = (1.0 - aspiration)[..., None]  # (n, P, 1)
+    budget = 1.0 - aspiration  # (n, P)
     # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
     # does not care about stops at once; one the party does not care about never stops).
     rho = k / np.maximum(2.0 * similarity, EPS)
-    stop = np.where(rho > 0, far / np.maximum(rho, EPS), 0.0)  # lambda at which d_i reaches 0
-
-    def spent(lam: Array) -> Array:  # (n, P, J): utility given up at each candidate lambda
-        moved = np.maximum(far[..., None, :] - lam[..., :, None] * rho[..., None, :], 0.0)
-        return total(k[..., None, :] * moved)
-
-    candidates = np.concatenate([np.zeros_like(stop[..., :1]), stop], axis=-1)  # (n, P, I+1)
-    cost = spent(candidates)
+    # The search runs issue-major, (I, n, P): numpy is slow on the short last axis (a
+    # reduction or a broadcast over 7 issues costs per row), fast over a leading one.
+    shape = np.broadcast_shapes(far.shape, rho.shape)
+    k_t, far_t, rho_t = (_issue_major(x, shape) for x in (k, far, rho))
+    stop_t = np.where(rho_t > 0, far_t / np.maximum(rho_t, EPS), 0.0)  # lambda where d_i hits 0
+    candidates = np.concatenate([np.zeros((1, *shape[:-1])), stop_t])  # (I+1, n, P)
+    cost = _spent(candidates, far_t, rho_t, k_t)
     enough = cost >= budget  # the budget is reached at lambda or beyond it
-    lo = np.where(enough, candidates, -np.inf).max(axis=-1, keepdims=True)
-    hi = np.where(~enough, candidates, np.inf).min(axis=-1, keepdims=True)
-    lo = np.maximum(lo, 0.0)
-    cost_lo, cost_hi = spent(lo), spent(np.where(np.isfinite(hi), hi, lo))
+    # The cost never rises with lambda (in floating point too: every step is monotone), so the
+    # bracket's ends are the largest candidate still reaching the budget and the smallest one
+    # not reaching it, and their costs are the least and the most of those candidates' costs.
+    # Lambda = 0 (the first candidate) closes the bracket from below when nothing reaches it.
+    below = enough.copy()
+    below[0] = True
+    lo = np.where(below, candidates, -np.inf).max(axis=0)
+    cost_lo = np.where(below, cost, np.inf).min(axis=0)
+    hi = np.where(enough, np.inf, candidates).min(axis=0)
+    finite = np.isfinite(hi)
+    cost_hi = np.where(finite, np.where(enough, -np.inf, cost).max(axis=0), cost_lo)
     # Between two breakpoints the cost falls linearly in lambda.
-    slope = np.where(np.isfinite(hi), (cost_lo - cost_hi) / np.maximum(hi - lo, EPS), 0.0)
+    slope = np.where(finite, (cost_lo - cost_hi) / np.maximum(hi - lo, EPS), 0.0)
     lam = np.where(slope > 0, lo + (cost_lo - budget) / np.maximum(slope, EPS), lo)
-    lam = np.where(cost[..., :1] <= budget, 0.0, lam)  # the offer itself is good enough
+    lam = np.where(cost[0] <= budget, 0.0, lam)[..., None]  # the offer itself is good enough
     moved = bound(far - lam * rho, 0.0, far)
     return ideal + np.sign(offer - ideal) * moved
+
+
+def _issue_major(x: Array, shape: tuple[int, ...]) -> Array:
+    """``x`` spelled out to ``shape`` (..., I) and laid out issue first, (I, ...), contiguous."""
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    return np.ascontiguousarray(x.transpose(x.ndim - 1, *range(x.ndim - 1)))
+
+
+def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
+    """Utility given up at each lambda of the trade-off: sum_i k_i max(D_i - lambda rho_i, 0).
+
+    Args:
+        lam: (J, n, P) values of lambda.
+        far: (I, n, P) the whole way to the offer on each issue.
+        rho: (I, n, P) how fast each issue stops moving.
+        k: (I, n, P) cost of moving on each issue.
+
+    Returns:
+        (J, n, P), the issues added in order, as ``total`` adds them.
+    """
+    cost = lam * rho[0]
+    np.subtract(far[0], cost, out=cost)
+    np.maximum(cost, 0.0, out=cost)
+    np.multiply(k[0], cost, out=cost)
+    moved = np.empty_like(cost)
+    for i in range(1, far.shape[0]):
+        np.multiply(lam, rho[i], out=moved)
+        np.subtract(far[i], moved, out=moved)
+        np.maximum(moved, 0.0, out=moved)
+        np.multiply(k[i], moved, out=moved)
+        cost += moved
+    return cost
