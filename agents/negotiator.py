@@ -457,7 +457,7 @@ class Negotiator(mesa.Agent):
         """
         c = self.model.compiled
         weight = take(c.reciprocity_weight, rows)
-        stated = take(self._similarity, rows)
+        stated, giver_weights = self._side_concern(rows)
         believed = self.believed_priorities(rows)
         plain = stated if believed is None else believed
         if not np.any(weight):
@@ -467,13 +467,27 @@ class Negotiator(mesa.Agent):
         others = self._givers
         given = self.model.ledger.given[rows, :, self.index][:, others]  # (n, G): each, to me
         pull = take(c.clout, rows)[:, others] * (1.0 + weight[:, None] * given)  # (n, G)
-        by_giver = total(pull[:, :, None] * take(self._giver_weights, rows), axis=1)[:, None, :]
+        by_giver = total(pull[:, :, None] * giver_weights, axis=1)[:, None, :]
         if believed is not None:  # members' priorities as public, reweighted by the beliefs
             by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
         weighted = weight > 0
         out = by_giver if weighted.all() else np.where(weighted[:, None, None], by_giver, plain)
         return self._courted(rows, out)
+
+    def _side_concern(self, rows: Rows) -> tuple[Array, Array]:
+        """The other sides' concern (n|1, 1, I) and their members' priorities (n|1, G, I).
+
+        Both are the same for every member of a side, so in a round they are gathered once
+        per side and shared (kept in the round memo).
+        """
+        memo, key = self.model.round_memo(rows), ("side_concern", self.side_index)
+        if memo is not None and key in memo:
+            return memo[key]
+        concern = take(self._similarity, rows), take(self._giver_weights, rows)
+        if memo is not None:
+            memo[key] = concern
+        return concern
 
     def _courted(self, rows: Rows, weights: Array) -> Array:
         """The trade-off's weights: the courted member's priorities where there is one."""
