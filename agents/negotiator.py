@@ -228,8 +228,13 @@ class Negotiator(mesa.Agent):
         """
         m = self.model
         c, s, col = m.compiled, m.state, self._col
-        weights = day_weights(s, c, rows, col) if c.fx_salient else take(c.weights[:, col], rows)
-        ideal = take(self._ideal, rows)
+        shared = self._round_columns(rows)
+        if shared is not None:
+            _, weights, ideal = shared
+        elif c.fx_salient:
+            weights, ideal = day_weights(s, c, rows, col), take(self._ideal, rows)
+        else:
+            weights, ideal = take(c.weights[:, col], rows), take(self._ideal, rows)
         util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
         worth = util >= s.aspiration[rows][:, col] - TOLERANCE
         reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
@@ -257,6 +262,19 @@ class Negotiator(mesa.Agent):
         draw = uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
         holds = draw < take(c.cohesion, rows)[:, self.side_index]
         return short & ~holds[:, None]
+
+    def _round_columns(self, rows: Rows) -> tuple[Array, Array, Array] | None:
+        """This party's standing priorities, today's priorities and ideal, (n|1, 1, I) each.
+
+        Views of the arrays the round being held for runs ``rows`` gathered for every party
+        (the same numbers as gathering the party's own columns, without a copy per party and
+        decision); None outside such a round.
+        """
+        memo = self.model.round_memo(rows)
+        if memo is None or "ideal" not in memo:
+            return None
+        col = self._col
+        return memo["weights"][:, col], memo["day_weights"][:, col], memo["ideal"][:, col]
 
     def _params_of_shape(self, shape: tuple[int, ...]) -> dict[str, Array]:
         """The strategy's parameters spelled out to ``shape``, kept: they never change.
@@ -385,7 +403,11 @@ class Negotiator(mesa.Agent):
             pinned: (I,) issues off the table today.
         """
         c = self.model.compiled
-        weights, ideal = take(self._path[0], rows), take(self._ideal, rows)
+        shared = self._round_columns(rows)
+        if shared is not None:
+            weights, _, ideal = shared
+        else:
+            weights, ideal = take(self._path[0], rows), take(self._ideal, rows)
         if lo is not None:
             offer = bound(offer, lo[:, 0], hi[:, 0])
         similarity = self.accommodation(rows)
@@ -435,7 +457,7 @@ class Negotiator(mesa.Agent):
         """
         c = self.model.compiled
         weight = take(c.reciprocity_weight, rows)
-        stated = take(self._similarity, rows)
+        stated, giver_weights = self._side_concern(rows)
         believed = self.believed_priorities(rows)
         plain = stated if believed is None else believed
         if not np.any(weight):
@@ -445,13 +467,27 @@ class Negotiator(mesa.Agent):
         others = self._givers
         given = self.model.ledger.given[rows, :, self.index][:, others]  # (n, G): each, to me
         pull = take(c.clout, rows)[:, others] * (1.0 + weight[:, None] * given)  # (n, G)
-        by_giver = total(pull[:, :, None] * take(self._giver_weights, rows), axis=1)[:, None, :]
+        by_giver = total(pull[:, :, None] * giver_weights, axis=1)[:, None, :]
         if believed is not None:  # members' priorities as public, reweighted by the beliefs
             by_giver = by_giver * believed / np.maximum(stated, EPS)
         # A run without the weight computes exactly as it would alone (replay bit for bit).
         weighted = weight > 0
         out = by_giver if weighted.all() else np.where(weighted[:, None, None], by_giver, plain)
         return self._courted(rows, out)
+
+    def _side_concern(self, rows: Rows) -> tuple[Array, Array]:
+        """The other sides' concern (n|1, 1, I) and their members' priorities (n|1, G, I).
+
+        Both are the same for every member of a side, so in a round they are gathered once
+        per side and shared (kept in the round memo).
+        """
+        memo, key = self.model.round_memo(rows), ("side_concern", self.side_index)
+        if memo is not None and key in memo:
+            return memo[key]
+        concern = take(self._similarity, rows), take(self._giver_weights, rows)
+        if memo is not None:
+            memo[key] = concern
+        return concern
 
     def _courted(self, rows: Rows, weights: Array) -> Array:
         """The trade-off's weights: the courted member's priorities where there is one."""

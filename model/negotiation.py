@@ -255,7 +255,8 @@ class NegotiationModel(mesa.Model):
         rows: slice | npt.NDArray[np.intp] = idx
         if idx[-1] - idx[0] + 1 == len(idx):
             rows = slice(int(idx[0]), int(idx[-1]) + 1)
-        w = day_weights(s, c, rows) if c.fx_salient else take(c.weights, rows)
+        standing, ideal = take(c.weights, rows), take(c.ideal, rows)
+        w = day_weights(s, c, rows, base=standing) if c.fx_salient else standing
         if idx[0] == 0:
             self.round0 = day
         present = (
@@ -265,8 +266,10 @@ class NegotiationModel(mesa.Model):
         draws = np.stack(
             [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
         )
-        # What every negotiator asks for the same runs during the round is kept for the round.
-        self._round = (rows, {})
+        # What every negotiator asks for the same runs during the round is kept for the round;
+        # the runs' priorities and ideals are gathered once here, and each party reads its
+        # column of them (see ``Negotiator._round_columns``).
+        self._round = (rows, {"weights": standing, "day_weights": w, "ideal": ideal})
         bounds = self.win_sets(rows, day)
         proposer = s.proposer[rows]
         try:
@@ -277,7 +280,7 @@ class NegotiationModel(mesa.Model):
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
         presenters = present[None, :] & res.tabled[:, c.side_of]
-        self.ledger.record(rows, presenters, res.positions, w, take(c.ideal, rows), day)
+        self.ledger.record(rows, presenters, res.positions, w, ideal, day)
         self._metrics = None
         s.rounds[rows] += 1
         self._record_offers(rows, res, c)

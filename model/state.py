@@ -426,6 +426,7 @@ def day_weights(
     c: Compiled,
     idx: slice | npt.NDArray[np.intp],
     parties: slice | npt.NDArray[np.intp] = slice(None),
+    base: Array | None = None,
 ) -> Array:
     """Today's effective priorities of runs ``idx`` (the FX-salient issue scaled by the yen).
 
@@ -434,12 +435,16 @@ def day_weights(
         c: Compiled scenario.
         idx: Runs.
         parties: The parties whose priorities are wanted (default: all), each computed alone.
+        base: The parties' standing priorities for runs ``idx`` when already gathered,
+            (n|1, k, I); gathered here otherwise.
 
     Returns:
         (n|1, k, I) priorities.
     """
+    if base is None:
+        base = take(c.weights[:, parties], idx)  # the parties' columns first: gather only those
     return effective_weights(
-        take(c.weights[:, parties], idx),  # the parties' columns first: gather only those
+        base,
         c.fx_issue,
         s.fx[idx],
         take(c.fx_reference, idx),
