@@ -151,6 +151,11 @@ def no_reciprocal_concession(scenario: Scenario) -> dict[str, float]:
     return out
 
 
+def exact_limits(scenario: Scenario, side: str) -> list[dict[str, Any]]:
+    """A side's win-set as stated, every limit without its spread (``sd`` 0)."""
+    return [{**b.model_dump(exclude_none=True), "sd": 0.0} for b in scenario.sides[side].win_set]
+
+
 def lifted_win_set(scenario: Scenario, side: str) -> dict[str, float]:
     """Overrides that open a side's win-set to each bounded issue's whole range, at all times."""
     out = {}
@@ -461,11 +466,28 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
         Mechanism(
             key="preferences",
             title="Uncertain preferences",
-            what="Each run draws every party's priorities and ideal point around the stated ones.",
+            what="Each run draws every party's priorities and ideal point, and the win-set "
+            "limits that carry an sd, around the stated ones.",
             off=switch("preferences", "stated", "stated preferences"),
             on=on,
             prediction={RUNS_CHANGED: SOME},
             source="no direction is predicted: the terms become distributions",
+            informational=True,
+        ),
+        Mechanism(
+            key="japan_limits",
+            title="Tokyo's limits are not known exactly",
+            what="Each of Japan's win-set limits moves by a normal step of its `sd` per run "
+            "(the same at the start and at the election); here against the stated limits.",
+            off=Setting(
+                "stated limits",
+                patch={"sides": {"japan": {"win_set": exact_limits(scenario, "japan")}}},
+            ),
+            on=Setting("uncertain limits"),
+            prediction={RUNS_CHANGED: SOME},
+            source="no direction is predicted: a limit is as likely to lie above its stated "
+            "value as below it; the terms it binds become distributions (Iida 1993 on "
+            "uncertain win-sets)",
             informational=True,
         ),
         Mechanism(
