@@ -125,7 +125,9 @@ class Negotiator(mesa.Agent):
         self._ideal = np.ascontiguousarray(c.ideal[:, self._col])  # (R|1, 1, I)
         self._givers = np.flatnonzero(c.side_of != self.side_index)  # members of other sides
         self._giver_weights = np.ascontiguousarray(c.weights[:, self._givers])  # (R|1, G, I)
-        self._pie_paths = self._all_paths(c) if c.pie_groups else None
+        # Every party's priorities, target and concession order (R|1, P, I), for pie claims.
+        target, _, order = self._opponents
+        self._pie_paths = (c.weights, target, order) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
 
     # --- what the party holds, one row per run ------------------------------------------------
@@ -439,12 +441,6 @@ class Negotiator(mesa.Agent):
             split = claims / np.maximum(whole, EPS)[:, None]
             target[:, 0, g] = np.where(whole[:, None] > EPS, split, target[:, 0, g])
         return target
-
-    def _all_paths(self, c: Compiled) -> tuple[Array, Array, npt.NDArray[np.intp]]:
-        """Every party's priorities, target and concession order (R|1, P, I), for pie claims."""
-        target, salience, _ = self._opponents
-        units = c.units or [np.array([i]) for i in range(len(c.issue_keys))]
-        return c.weights, target, concession_order(c.weights, salience, units)
 
     def accommodation(self, rows: Rows) -> Array:
         """How much the party accommodates each issue when it answers an offer, (n|1, 1, I).
