@@ -86,6 +86,10 @@ class Table(Protocol):
         """Each side's ratifiable bounds on ``day`` for runs ``rows``, (n|1, S, I) each."""
         ...
 
+    def believed_win_sets(self, rows: Rows, day: int) -> tuple[Array, Array]:
+        """What the other sides take each side's bounds on ``day`` to be, (n|1, S, I) each."""
+        ...
+
     def round_memo(self, rows: Rows) -> dict[Any, Any] | None:
         """A store shared by the negotiators in the round runs ``rows`` hold, else None."""
         ...
@@ -124,6 +128,7 @@ class Negotiator(mesa.Agent):
         self._path, self._similarity = self._concession_path(c)
         self._ideal = np.ascontiguousarray(c.ideal[:, self._col])  # (R|1, 1, I)
         self._givers = np.flatnonzero(c.side_of != self.side_index)  # members of other sides
+        self._other_sides = np.flatnonzero(np.arange(len(c.side_keys)) != self.side_index)
         self._giver_weights = np.ascontiguousarray(c.weights[:, self._givers])  # (R|1, G, I)
         # Every party's priorities, target and concession order (R|1, P, I), for pie claims.
         target, _, order = self._opponents
@@ -312,6 +317,8 @@ class Negotiator(mesa.Agent):
             lo, hi = m.win_sets(rows, day)
             # Contiguous copies of the side's bounds: each of their several uses is faster.
             lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
+            if c.offers_mode == "answer" and c.has_bounds[self._other_sides].any():
+                lo, hi = self._ratifiable(rows, day, lo, hi)
         pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
         n = len(aspiration)
         answered, near = np.zeros(n, bool), None
@@ -339,6 +346,20 @@ class Negotiator(mesa.Agent):
         if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
             pos = np.where(pinned, c.no_deal, pos)
         return pos[:, 0]
+
+    def _ratifiable(self, rows: Rows, day: int, lo: Array, hi: Array) -> tuple[Array, Array]:
+        """Its own side's bounds narrowed to what the other sides can ratify, (n|1, 1, I) each.
+
+        A party answering offers does not table what it knows (complete information) or
+        believes (``information = "beliefs"``) another side's principals would refuse; where
+        that cannot be squared with its own side's bounds on an issue, its own side's hold.
+        """
+        b_lo, b_hi = self.model.believed_win_sets(rows, day)
+        others = self._other_sides
+        lo_x = np.maximum(lo, b_lo[:, others].max(axis=1, keepdims=True))
+        hi_x = np.minimum(hi, b_hi[:, others].min(axis=1, keepdims=True))
+        fits = lo_x <= hi_x
+        return np.where(fits, lo_x, lo), np.where(fits, hi_x, hi)
 
     def _path_package(
         self,

@@ -425,10 +425,15 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             key="reciprocity",
             title="The concession graph drives reciprocity",
             what="A party answering an offer accommodates most the members of the other side "
-            "who have conceded to it (weight 5 on their edges in the concession graph).",
+            "who have conceded to it (weight 5 on their edges in the concession graph). It "
+            "changes whom a party favours, not how much it gives: targeting measures the first, "
+            "reciprocity the balance of amounts.",
             off=switch("reciprocity_weight", 0.0, "members weighed by clout alone"),
             on=on,
-            prediction={f"{MEAN_OUTCOME}reciprocity": "higher"},
+            prediction={
+                f"{MEAN_OUTCOME}targeting": "higher",
+                f"{MEAN_OUTCOME}reciprocity": "higher",
+            },
             source="Axelrod (1984); the reciprocal tactics of Faratin, Sierra & Jennings (1998)",
         ),
         Mechanism(

@@ -143,7 +143,9 @@ class ConcessionLedger:
         Returns:
             ``net`` (R, P): concession given minus received; ``reciprocity`` (R,): 1 minus the
             share of concession not matched in the opposite direction (NaN with no concession);
-            ``cross_side`` (R,): share of concession that crosses sides (NaN with none).
+            ``cross_side`` (R,): share of concession that crosses sides (NaN with none);
+            ``targeting`` (R,): how closely the shares in which parties give to the members of
+            other sides follow the shares those members gave them (see ``targeting``).
         """
         w = self.weights(runs)
         given, received = total(w, axis=2), total(w, axis=1)
@@ -155,7 +157,41 @@ class ConcessionLedger:
         safe = np.where(some, all_, 1.0)
         reciprocity = np.where(some, 1.0 - mismatch / safe, np.nan)
         cross = np.where(some, crossing / safe, np.nan)
-        return {"net": given - received, "reciprocity": reciprocity, "cross_side": cross}
+        return {
+            "net": given - received,
+            "reciprocity": reciprocity,
+            "cross_side": cross,
+            "targeting": self.targeting(w),
+        }
+
+    def targeting(self, w: Array) -> Array:
+        """(n,) how closely what each party gives follows, member by member, what it received.
+
+        For a party facing two or more members of other sides: 1 minus the total variation
+        distance between the shares of its concession that went to each of them and the
+        shares of what it received that came from each (1: it gives back in the very
+        proportions it got; 0: to none of those who gave). The mean over such parties that
+        gave and received, weighted by what they gave; NaN where there is none. Unlike
+        ``reciprocity``, which weighs amounts, this reads only whom a party favours.
+        """
+        n = w.shape[0]
+        score, weight = np.zeros(n), np.zeros(n)
+        for p in range(w.shape[1]):
+            others = np.flatnonzero(self.cross[p])
+            if len(others) < 2:
+                continue
+            gave, got = w[:, p, others], w[:, others, p]  # (n, G) each
+            g_sum, r_sum = total(gave), total(got)
+            both = (g_sum > MIN_GAIN) & (r_sum > MIN_GAIN)
+            tv = 0.5 * total(
+                np.abs(
+                    gave / np.maximum(g_sum, MIN_GAIN)[:, None]
+                    - got / np.maximum(r_sum, MIN_GAIN)[:, None]
+                )
+            )
+            score += np.where(both, (1.0 - tv) * g_sum, 0.0)
+            weight += np.where(both, g_sum, 0.0)
+        return np.where(weight > 0, score / np.maximum(weight, MIN_GAIN), np.nan)
 
     def to_networkx(
         self, party_keys: list[str], issue_keys: list[str], graph: nx.DiGraph | None = None

@@ -37,6 +37,7 @@ from model.state import (
     end_generated_rounds,
     initial_state,
     learn_from_offers,
+    learn_limits,
     package_gap,
     rounds_today,
     take,
@@ -238,6 +239,28 @@ class NegotiationModel(mesa.Model):
             memo["win_sets", day] = bounds
         return bounds
 
+    def believed_win_sets(
+        self, rows: slice | npt.NDArray[np.intp], day: int
+    ) -> tuple[Array, Array]:
+        """What the other sides take each side's ratifiable bounds on ``day`` to be, (n|1, S, I).
+
+        The true bounds where parties know them (complete information); otherwise the
+        published limits as the talks have revised them (``State.believed_lo``), and after a
+        side's election the public outcome's.
+        """
+        s = self.state
+        if s.believed_lo is None or s.believed_hi is None:
+            return self.win_sets(rows, day)
+        memo = self.round_memo(rows)
+        if memo is not None and ("believed_win_sets", day) in memo:
+            return memo["believed_win_sets", day]
+        c = self.compiled
+        outcome = s.election_outcome[rows] if c.election_mode == "outcomes" else None
+        bounds = win_set_bounds(c, day, rows, outcome, (s.believed_lo[rows], s.believed_hi[rows]))
+        if memo is not None:
+            memo["believed_win_sets", day] = bounds
+        return bounds
+
     def round_memo(self, rows: slice | npt.NDArray[np.intp]) -> dict[Any, Any] | None:
         """A store for what negotiators share in the round runs ``rows`` are holding, else None.
 
@@ -271,11 +294,18 @@ class NegotiationModel(mesa.Model):
         # column of them (see ``Negotiator._round_columns``).
         self._round = (rows, {"weights": standing, "day_weights": w, "ideal": ideal})
         bounds = self.win_sets(rows, day)
+        believed = None
+        if c.offers_mode == "answer" and c.has_bounds.any():
+            believed = self.believed_win_sets(rows, day)
         proposer = s.proposer[rows]
         try:
-            res = hold_round(c, self._seated, rows, day, bounds, w, present, proposer, draws)
+            res = hold_round(
+                c, self._seated, rows, day, bounds, w, present, proposer, draws, believed
+            )
         finally:
             self._round = None
+        if s.believed_lo is not None and believed is not None:
+            learn_limits(s, c, rows, believed, bounds, res.packages, res.tabled, day)
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )

@@ -34,6 +34,8 @@ class Outcome:
         net_concession: Concession each party gave minus what it received.
         reciprocity: 1 minus the share of unreciprocated concession (NaN with none).
         cross_side_share: Share of concession that crossed sides (NaN with none).
+        targeting: How closely the shares in which parties gave to the members of other sides
+            followed the shares those members gave them (NaN where no party faced two).
         dispersion: Each side's internal dispersion at its last round.
         gains: Each party's utility of the terms minus its reservation.
         nash_distance: Distance, in utility space, from the Nash bargaining solution (NaN when
@@ -54,6 +56,7 @@ class Outcome:
     net_concession: dict[str, float]
     reciprocity: float
     cross_side_share: float
+    targeting: float
     dispersion: dict[str, float]
     gains: dict[str, float]
     nash_distance: float
@@ -80,6 +83,7 @@ class Outcome:
         row |= {f"reservation_{k}": v for k, v in self.reservations.items()}
         row |= {f"net_concession_{k}": v for k, v in self.net_concession.items()}
         row |= {"reciprocity": self.reciprocity, "cross_side_share": self.cross_side_share}
+        row |= {"targeting": self.targeting}
         row |= {f"dispersion_{k}": v for k, v in self.dispersion.items()}
         row |= {f"gain_{k}": v for k, v in self.gains.items()}
         row |= {"nash_distance": self.nash_distance, "frontier_distance": self.frontier_distance}
@@ -129,6 +133,7 @@ def outcome_table(
     cols |= {f"reservation_{k}": reservation[:, p] for p, k in enumerate(c.party_keys)}
     cols |= {f"net_concession_{k}": metrics["net"][:, p] for p, k in enumerate(c.party_keys)}
     cols |= {"reciprocity": metrics["reciprocity"], "cross_side_share": metrics["cross_side"]}
+    cols |= {"targeting": metrics["targeting"]}
     cols |= {f"dispersion_{k}": dispersion[:, i] for i, k in enumerate(c.side_keys)}
     nominal = None
     if c.nominal is not None:
@@ -157,6 +162,7 @@ def outcome_of_row(row: dict[str, Any], c: Compiled) -> Outcome:
         net_concession={k: float(row[f"net_concession_{k}"]) for k in c.party_keys},
         reciprocity=float(row["reciprocity"]),
         cross_side_share=float(row["cross_side_share"]),
+        targeting=float(row["targeting"]),
         dispersion={k: float(row[f"dispersion_{k}"]) for k in c.side_keys},
         gains={k: float(row[f"gain_{k}"]) for k in c.party_keys},
         nash_distance=float(row["nash_distance"]),

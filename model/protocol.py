@@ -43,16 +43,22 @@ def win_set_bounds(
     day: int,
     idx: slice | npt.NDArray[np.intp],
     outcome: npt.NDArray[np.intp] | None = None,
+    limits: tuple[Array, Array] | None = None,
 ) -> tuple[Array, Array]:
     """Each side's ratification bounds on a day for runs ``idx``, normalised, (n|1, S, I) each.
 
     Bounds move from their start values toward their election values in proportion to the
     elapsed share of time to the side's election, times the side's election pressure. With
     election outcomes (``outcome``, (n, S), the state's draws for runs ``idx``), a side whose
-    election has passed has the win-set of the outcome its run drew.
+    election has passed has the win-set of the outcome its run drew. ``limits`` replaces the
+    scenario's start and election bounds (``c.bound_lo``, ``c.bound_hi``) with others,
+    (n, 2, S, I) each, such as what the other sides believe them to be.
     """
     pressure = take(c.election_pressure, idx)
-    b_lo, b_hi = take(c.bound_lo, idx), take(c.bound_hi, idx)
+    if limits is not None:
+        b_lo, b_hi = limits
+    else:
+        b_lo, b_hi = take(c.bound_lo, idx), take(c.bound_hi, idx)
     progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
     lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
     hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
@@ -122,11 +128,14 @@ def no_crossing(
     packages: Array,
     mix: Array,
     clout: Array,
+    believed: tuple[Array, Array] | None = None,
 ) -> Array:
     """Keep each side from asking for less than the other sides have already offered it.
 
     On every issue a side's package stays between what its members want (their ideals,
-    weighted as the package is) and the offer it answers, so offers never cross.
+    weighted as the package is) and the offer it answers, so offers never cross. An earlier
+    offer that the other sides could no longer ratify (their win-sets have tightened since)
+    counts only as far as they can, by what the side knows or believes of their limits.
 
     Args:
         c: Compiled scenario.
@@ -135,6 +144,8 @@ def no_crossing(
         packages: (n, S, I) the sides' packages.
         mix: (n|1, P, I) the weights by which a side weighs its members.
         clout: (n|1, P) clout.
+        believed: Each side's win-set today as the others take it to be, (n|1, S, I) lower
+            and upper bounds; None to take offers as they were made.
 
     Returns:
         (n, S, I) the packages, clipped where they would cross.
@@ -145,6 +156,10 @@ def no_crossing(
     out = packages.copy()
     for k in range(len(c.side_keys)):
         offer, answered = negotiators[c.lead[k]].offer_to_answer(idx)
+        if believed is not None:
+            others = np.arange(len(c.side_keys)) != k
+            lo_o, hi_o = believed[0][:, others].max(axis=1), believed[1][:, others].min(axis=1)
+            offer = np.where(lo_o <= hi_o, bound(offer, lo_o, hi_o), offer)
         lo, hi = np.minimum(wanted[:, k], offer), np.maximum(wanted[:, k], offer)
         out[:, k] = np.where(answered[:, None], bound(packages[:, k], lo, hi), packages[:, k])
     return out
@@ -183,6 +198,7 @@ def hold_round(
     present: npt.NDArray[np.bool_],
     proposer: npt.NDArray[np.intp],
     argue_draw: Array,
+    believed: tuple[Array, Array] | None = None,
 ) -> RoundResult:
     """Hold a round for runs ``idx``.
 
@@ -196,6 +212,8 @@ def hold_round(
         present: (P,) who is at the table.
         proposer: (n,) the side whose turn it is.
         argue_draw: (n, S) uniform numbers deciding whether a divided side argues.
+        believed: Each side's win-set today as the other sides take it to be (with complete
+            information, ``bounds``); None where parties pay no heed to the others' limits.
 
     Returns:
         The round's result.
@@ -209,7 +227,7 @@ def hold_round(
     mix = pie_weights(weights, c.pie_groups)
     packages, anyone = side_packages(pos, mix, clout, c.member, present)
     if c.offers_mode == "answer":
-        packages = no_crossing(c, negotiators, idx, packages, mix, clout)
+        packages = no_crossing(c, negotiators, idx, packages, mix, clout, believed)
     packages = bound(packages, lo, hi)
     pinned = c.days.off_table[day]
     if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not

@@ -66,6 +66,7 @@ def daily_record(model: NegotiationModel) -> dict[str, float | str]:
         "stress": float(s.stress[0]),
         "reciprocity": float(metrics["reciprocity"][0]),
         "cross_side_share": float(metrics["cross_side"][0]),
+        "targeting": float(metrics["targeting"][0]),
     }
     for p, key in enumerate(c.party_keys):
         d[f"{key}.aspiration"] = aspiration[p]

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from model.params import Compiled
 from model.rng import Purpose, normal_pair, uniform
-from model.utility import bound, effective_weights, max_last, total, utilities
+from model.utility import TOLERANCE, bound, effective_weights, max_last, total, utilities
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
@@ -63,6 +63,10 @@ class State:
     no_deal_values: Array | None  # (R, 2, P) utilities of the terms in force and the threat
     engaged: npt.NDArray[np.intp]  # (R, P) the member each party courts next, -1 for none
     previous_offers: Array  # (R, S, I) each side's package before its last one
+    # What the other sides believe each side's win-set limits are, at the start and at the
+    # election (R, 2, S, I) each; None where parties know them (see ``initial_limit_beliefs``).
+    believed_lo: Array | None = None
+    believed_hi: Array | None = None
 
     @property
     def runs(self) -> int:
@@ -142,6 +146,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         engaged=np.full((r, n_p), -1, np.intp),
         previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
+    state.believed_lo, state.believed_hi = initial_limit_beliefs(c, r)
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
     return state
@@ -215,6 +220,118 @@ def initial_beliefs(c: Compiled, seeds: npt.NDArray[np.uint64]) -> Array:
     z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(r, n_p, n_s, n_i)
     noisy = truth * np.exp(c.belief_sd * z)
     return noisy / total(noisy)[..., None]
+
+
+def limits_believed(c: Compiled) -> bool:
+    """Whether parties hold beliefs about the other sides' win-set limits.
+
+    They do with ``information = "beliefs"`` when offers answer offers (the mode in which a
+    party keeps its package inside what it takes the others to be able to ratify).
+    """
+    answering = c.information_mode == "beliefs" and c.offers_mode == "answer"
+    return answering and bool(c.has_bounds.any())
+
+
+def initial_limit_beliefs(c: Compiled, runs: int) -> tuple[Array | None, Array | None]:
+    """What the other sides believe at the start about each side's win-set limits.
+
+    The published limits: the stated ones, whatever each run drew around them
+    (``WinSetBound.sd``). With complete information parties know the drawn limits, and no
+    belief is kept (None, None).
+    """
+    if not limits_believed(c):
+        return None, None
+    stated = c.nominal if c.nominal is not None else c
+    shape = (runs, *stated.bound_lo.shape[1:])
+    return (
+        np.broadcast_to(stated.bound_lo, shape).copy(),
+        np.broadcast_to(stated.bound_hi, shape).copy(),
+    )
+
+
+def learn_limits(
+    s: State,
+    c: Compiled,
+    rows: slice | npt.NDArray[np.intp],
+    believed: tuple[Array, Array],
+    true: tuple[Array, Array],
+    packages: Array,
+    tabled: npt.NDArray[np.bool_],
+    day: int,
+) -> None:
+    """Update the beliefs about each side's limits from a round's packages and refusals.
+
+    A side's own package lies inside its win-set, so a believed limit that excludes it
+    widens to take it in. A side that refuses a package because it lies outside its win-set
+    says on which issues (its principals' limits are stated in public): the believed limit
+    there moves halfway from the refused value back toward what the side itself offered (its
+    package this round, else its last one, else the believed limit at the other end). Both
+    dates move by the same amount, so the believed schedule keeps its shape.
+
+    Args:
+        s: State (``believed_lo``, ``believed_hi`` updated in place for runs ``rows``).
+        c: Compiled scenario.
+        rows: The n runs that held a round.
+        believed: Today's believed bounds, (n|1, S, I) lower and upper.
+        true: Today's true bounds, (n|1, S, I) lower and upper.
+        packages: (n, S, I) the round's packages.
+        tabled: (n, S) which sides tabled theirs.
+        day: Today's day number.
+    """
+    assert s.believed_lo is not None and s.believed_hi is not None
+    b_lo, b_hi = believed
+    t_lo, t_hi = true
+    proposed = tabled[:, :, None] & ~c.days.off_table[day]  # an issue off the table says nothing
+    # What each side is known to be able to ratify: its package today, else its last one.
+    own = np.where(tabled[:, :, None], packages, s.offers[rows])
+    shown = (tabled | (s.offer_round[rows] > 0))[:, :, None]
+    stated = c.nominal if c.nominal is not None else c
+    for k in np.flatnonzero(c.has_bounds):
+        # Only a limit the side has at some date can be learned (drawn limits move stated ones).
+        has_floor = (stated.bound_lo[:, :, k] > 0.0).any() or (c.after_lo[k] > 0.0).any()
+        has_cap = (stated.bound_hi[:, :, k] < 1.0).any() or (c.after_hi[k] < 1.0).any()
+        args = (shown[:, k], proposed, k)
+        if has_cap:
+            cap = _revised_cap(b_hi[:, k], t_hi[:, k], b_lo[:, k], own[:, k], packages, *args)
+            if (cap != b_hi[:, k]).any():  # both dates move alike: the schedule keeps its shape
+                s.believed_hi[rows, :, k] += (cap - b_hi[:, k])[:, None]
+        if has_floor:  # a floor is a cap on the negated values
+            floor = -_revised_cap(
+                -b_lo[:, k], -t_lo[:, k], -b_hi[:, k], -own[:, k], -packages, *args
+            )
+            if (floor != b_lo[:, k]).any():
+                s.believed_lo[rows, :, k] += (floor - b_lo[:, k])[:, None]
+
+
+def _revised_cap(
+    believed: Array,
+    true: Array,
+    other_end: Array,
+    own: Array,
+    packages: Array,
+    shown: npt.NDArray[np.bool_],
+    proposed: npt.NDArray[np.bool_],
+    k: int,
+) -> Array:
+    """Side k's believed upper limits after a round, (n, I) (see ``learn_limits``).
+
+    Args:
+        believed: (n, I) the believed limits today.
+        true: (n, I) the true limits today.
+        other_end: (n, I) the believed limits at the other end (known ratifiable, failing all else).
+        own: (n, I) the side's own package this round, else its last one.
+        packages: (n, S, I) the round's packages.
+        shown: (n, 1) whether the side has tabled a package.
+        proposed: (n, S, I) which sides proposed each issue (tabled, on the table).
+        k: The side.
+    """
+    revised = np.where(shown, np.maximum(believed, own), believed)  # offers reveal room
+    safe = np.where(shown, own, other_end)
+    for j in range(packages.shape[1]):
+        refused = proposed[:, j] & (packages[:, j] > true + TOLERANCE)
+        if j != k and refused.any():
+            revised = np.where(refused, np.minimum(revised, 0.5 * (packages[:, j] + safe)), revised)
+    return revised
 
 
 def learn_from_offers(

@@ -318,6 +318,9 @@ def test_side_packages_never_cross_the_offer_they_answer(
     off = off_days(sc)
     while model.running:
         offers, offer_round = s.offers.copy(), s.offer_round.copy()
+        # An offer counts as far as the answering side takes its sides to be able to ratify
+        # it today (their win-sets may have tightened since it was made).
+        b_lo, b_hi = model.believed_win_sets(np.arange(runs), model.day + 1)
         model.step()
         day = model.day
         lo, hi = model.win_sets(np.arange(runs), day)
@@ -328,6 +331,9 @@ def test_side_packages_never_cross_the_offer_they_answer(
                 if not (s.offer_round[run, k] > offer_round[run, k] and others.any()):
                     continue
                 offer = offers[run, others].mean(axis=0)
+                r = min(run, b_lo.shape[0] - 1)
+                known_lo, known_hi = b_lo[r, others].max(axis=0), b_hi[r, others].min(axis=0)
+                offer = np.where(known_lo <= known_hi, np.clip(offer, known_lo, known_hi), offer)
                 package = s.offers[run, k]
                 want = side_wish(model, run, k)
                 above = want > offer

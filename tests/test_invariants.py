@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import NegotiationModel, run_ensemble
+from model.concessions import ConcessionLedger
 from model.loading import parse_scenario
 from model.schema import Scenario
 
@@ -368,7 +369,7 @@ def test_concession_graph_matches_the_ledger_every_day() -> None:
     assert model.concession_graph.number_of_edges() > 0
 
 
-@pytest.mark.parametrize("column", ["cross_side_share", "reciprocity"])
+@pytest.mark.parametrize("column", ["cross_side_share", "reciprocity", "targeting"])
 def test_daily_metrics_are_shares(column: str, baseline_run) -> None:
     bad = []
     for seed in range(6):
@@ -406,3 +407,18 @@ def test_graph_acceptance_agrees_with_the_deal(baseline_run) -> None:
     assert not failures, "the graph shows a side rejecting the deal it struck:\n" + "\n".join(
         failures
     )
+
+
+def test_targeting_reads_whom_a_party_favours_not_how_much_it_gives() -> None:
+    # Parties 0 and 1 on one side, 2 alone on the other: only party 2 faces two members.
+    ledger = ConcessionLedger(3, np.zeros((1, 3, 1)), np.array([0, 0, 1]))
+    ledger.given[0, 0, 2], ledger.given[0, 1, 2] = 0.3, 0.1  # they gave 3 : 1 ...
+    ledger.given[0, 2, 0], ledger.given[0, 2, 1] = 0.6, 0.2  # ... and get back 3 : 1
+    ledger.given[1, 0, 2], ledger.given[1, 1, 2] = 0.3, 0.1
+    ledger.given[1, 2, 1] = 0.2  # all of it to the one who gave least
+    ledger.given[2, 0, 2] = 0.3  # nothing given back: undefined
+    targeting = ledger.metrics()["targeting"]
+    np.testing.assert_allclose(targeting[:2], [1.0, 0.25])
+    assert np.isnan(targeting[2])
+    # Amounts do not enter: giving back twice as much in the same shares is as well aimed.
+    assert ledger.metrics()["reciprocity"][0] < 1.0

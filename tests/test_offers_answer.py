@@ -104,12 +104,16 @@ def test_side_packages_never_cross_the_offer_they_answer() -> None:
         }
         while model.running:
             before = s.offers[0].copy(), s.offer_round[0].copy()
+            # An offer counts as far as its side can still ratify it today (its win-set may
+            # have tightened since); with complete information the others know how far.
+            lo, hi = model.win_sets(slice(0, 1), model.day + 1)
             model.step()
             for mine, theirs, key in ((us, japan, "us"), (japan, us, "japan")):
                 tabled_now = s.offer_round[0, mine] > before[1][mine]
                 if not (tabled_now and before[1][theirs] > 0):
                     continue
-                offer, package = before[0][theirs], s.offers[0, mine]
+                offer = np.clip(before[0][theirs], lo[0, theirs], hi[0, theirs])
+                package = s.offers[0, mine]
                 # Which way is "more" for the side (its members' weighted wish; the yen moves
                 # the weights a little, so only clear directions are checked).
                 clear = np.abs(want[key] - offer) > 0.05
