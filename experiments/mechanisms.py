@@ -347,9 +347,10 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
         Mechanism(
             key="beliefs",
             title="Beliefs, not omniscience",
-            what="Each party believes, and learns from the offers it sees, what the other "
-            "sides care about, instead of knowing it (its beliefs are about priorities; the "
-            "others' bottom lines are not modelled as beliefs).",
+            what="Each party believes, and learns from the offers and refusals it sees, what "
+            "the other sides care about and how far their principals would go (Tokyo's limits "
+            "start at the published ones; each run's true limits are drawn around them), "
+            "instead of knowing both.",
             off=switch("information", "complete", "complete information"),
             on=on,
             prediction={

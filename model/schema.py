@@ -285,11 +285,14 @@ class Dynamics(_Strict):
     stays at its no-deal value). ``floors``: "on" applies the win-set bounds marked ``floor``.
     ``preferences``: "uncertain" draws each party's priorities and ideal point per run around
     the stated ones (``priorities_sd``, ``ideal_sd``). ``information``: "complete" lets a
-    party weigh the other sides' issues by their true priorities; "beliefs" gives it beliefs,
-    started from public information (the stated priorities, times a log-normal factor of
-    log-sd ``belief_sd`` per run) and updated from the offers it sees: each issue a side keeps
-    unchanged from one offer to the next gains ``belief_learning`` of weight before the belief
-    is renormalised (a frequency opponent model). ``engage``: "side" answers a whole side;
+    party weigh the other sides' issues by their true priorities and, answering offers, keep
+    inside their true win-set limits; "beliefs" gives it beliefs, started from public
+    information (the stated priorities, times a log-normal factor of log-sd ``belief_sd`` per
+    run) and updated from the offers it sees: each issue a side keeps unchanged from one offer
+    to the next gains ``belief_learning`` of weight before the belief is renormalised (a
+    frequency opponent model). Its beliefs about the others' limits start from the stated ones
+    (whatever each run drew around them) and are revised from their packages and refusals.
+    ``engage``: "side" answers a whole side;
     "pivotal" lets a party, after each round, pick the member of another side it will court
     next (the one who still rejects its side's package and would give the most clout per unit
     of utility it lacks) and weigh its trade-offs by that member's priorities.

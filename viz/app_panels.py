@@ -316,7 +316,7 @@ SWITCH_LABELS: dict[tuple[str, str], str] = {
     ("agenda", "dated"): "events take issues off the table",
     ("floors", "on"): "principals' floors hold",
     ("preferences", "uncertain"): "priorities, ideals and limits vary by run",
-    ("information", "beliefs"): "parties learn the others' priorities from their offers",
+    ("information", "beliefs"): "parties learn the others' priorities and limits from their offers",
     ("engage", "pivotal"): "each party courts the member it most needs",
 }
 
