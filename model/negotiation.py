@@ -304,8 +304,8 @@ class NegotiationModel(mesa.Model):
             )
         finally:
             self._round = None
-        if s.believed_lo is not None and believed is not None:
-            learn_limits(s, c, rows, believed, bounds, res.packages, res.tabled, day)
+        if s.shift_range is not None:
+            learn_limits(s, c, rows, bounds, res.packages, res.tabled, day)
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
-from model.state import take
+from model.state import scheduled_limits, take
 from model.utility import (
     TOLERANCE,
     all_last,
@@ -54,14 +54,9 @@ def win_set_bounds(
     scenario's start and election bounds (``c.bound_lo``, ``c.bound_hi``) with others,
     (n, 2, S, I) each, such as what the other sides believe them to be.
     """
-    pressure = take(c.election_pressure, idx)
-    if limits is not None:
-        b_lo, b_hi = limits
-    else:
-        b_lo, b_hi = take(c.bound_lo, idx), take(c.bound_hi, idx)
-    progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
-    lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
-    hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
+    if limits is None:
+        limits = (take(c.bound_lo, idx), take(c.bound_hi, idx))
+    lo, hi = scheduled_limits(c, day, idx, limits)
     if outcome is not None:
         decided = np.flatnonzero((day >= c.election_day) & c.has_outcomes)
         if decided.size:
@@ -73,7 +68,7 @@ def win_set_bounds(
             for k in decided:
                 lo[:, k] = c.after_lo[k, outcome[:, k]]
                 hi[:, k] = c.after_hi[k, outcome[:, k]]
-    return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
+    return lo, hi
 
 
 def side_decisions(

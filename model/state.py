@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.special import ndtr
 
 from model.params import Compiled
 from model.rng import Purpose, normal_pair, uniform
@@ -64,9 +65,12 @@ class State:
     engaged: npt.NDArray[np.intp]  # (R, P) the member each party courts next, -1 for none
     previous_offers: Array  # (R, S, I) each side's package before its last one
     # What the other sides believe each side's win-set limits are, at the start and at the
-    # election (R, 2, S, I) each; None where parties know them (see ``initial_limit_beliefs``).
+    # election (R, 2, S, I) each, and the range (R, 2, S, I) that what they have seen leaves for
+    # each limit's shift from its stated value; None where parties know them (see
+    # ``initial_limit_beliefs``).
     believed_lo: Array | None = None
     believed_hi: Array | None = None
+    shift_range: Array | None = None
 
     @property
     def runs(self) -> int:
@@ -146,7 +150,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         engaged=np.full((r, n_p), -1, np.intp),
         previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
-    state.believed_lo, state.believed_hi = initial_limit_beliefs(c, r)
+    state.believed_lo, state.believed_hi, state.shift_range = initial_limit_beliefs(c, r)
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
     return state
@@ -189,10 +193,7 @@ def _draw_limits(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
         normal_pair(seeds, 0, Purpose.LIMIT, Purpose.LIMIT_PAIR, k) for k in range((cells + 1) // 2)
     ]
     z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(-1, 1, n_s, n_i)
-    step = c.bound_sd[None, None] * z
-    lo, hi = c.bound_lo, c.bound_hi
-    c.bound_lo = np.where((lo > 0.0) & (c.bound_sd > 0.0), bound(lo + step, 0.0, 1.0), lo)
-    c.bound_hi = np.where((hi < 1.0) & (c.bound_sd > 0.0), bound(hi + step, 0.0, 1.0), hi)
+    c.bound_lo, c.bound_hi = shifted_limits(c.bound_lo, c.bound_hi, c.bound_sd, c.bound_sd * z)
 
 
 def side_priorities(c: Compiled) -> Array:
@@ -232,106 +233,165 @@ def limits_believed(c: Compiled) -> bool:
     return answering and bool(c.has_bounds.any())
 
 
-def initial_limit_beliefs(c: Compiled, runs: int) -> tuple[Array | None, Array | None]:
+def initial_limit_beliefs(
+    c: Compiled, runs: int
+) -> tuple[Array | None, Array | None, Array | None]:
     """What the other sides believe at the start about each side's win-set limits.
 
     The published limits: the stated ones, whatever each run drew around them
-    (``WinSetBound.sd``). With complete information parties know the drawn limits, and no
-    belief is kept (None, None).
+    (``WinSetBound.sd``), and nothing yet seen that narrows their shift. With complete
+    information parties know the drawn limits, and no belief is kept (None, None, None).
+
+    Returns:
+        Believed lower and upper limits (R, 2, S, I), and the range of each limit's shift
+        (R, 2, S, I): [:, 0] its lowest value, [:, 1] its highest.
     """
     if not limits_believed(c):
-        return None, None
+        return None, None, None
     stated = c.nominal if c.nominal is not None else c
     shape = (runs, *stated.bound_lo.shape[1:])
+    shift_range = np.empty((runs, 2, *shape[2:]))
+    shift_range[:, 0], shift_range[:, 1] = -np.inf, np.inf
     return (
         np.broadcast_to(stated.bound_lo, shape).copy(),
         np.broadcast_to(stated.bound_hi, shape).copy(),
+        shift_range,
     )
+
+
+def shifted_limits(lo: Array, hi: Array, sd: Array, shift: Array) -> tuple[Array, Array]:
+    """Win-set limits moved by a shift, (R|1, 2, S, I) each.
+
+    A limit outside its issue's range, or one stated without uncertainty (``sd`` 0), stays
+    where it is: a side with no bound on an issue keeps none.
+
+    Args:
+        lo: (R|1, 2, S, I) stated lower limits, at the start and at the election.
+        hi: (R|1, 2, S, I) stated upper limits.
+        sd: (S, I) the uncertainty of each side's limits on each issue.
+        shift: (R, 1, S, I) the shift of each run's limits (the same at both dates).
+    """
+    moves = sd > 0.0
+    return (
+        np.where((lo > 0.0) & moves, bound(lo + shift, 0.0, 1.0), lo),
+        np.where((hi < 1.0) & moves, bound(hi + shift, 0.0, 1.0), hi),
+    )
+
+
+def scheduled_limits(
+    c: Compiled, day: int, idx: slice | npt.NDArray[np.intp], limits: tuple[Array, Array]
+) -> tuple[Array, Array]:
+    """Each side's limits on ``day`` before its election, (n|1, S, I) lower and upper.
+
+    They move from their start values toward their election values in proportion to the
+    elapsed share of time to the side's election, times the side's election pressure.
+
+    Args:
+        c: Compiled scenario.
+        day: The day.
+        idx: The runs (for per-run election pressure).
+        limits: (n|1, 2, S, I) lower and upper limits at the start and at the election.
+    """
+    b_lo, b_hi = limits
+    pressure = take(c.election_pressure, idx)
+    progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
+    lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
+    hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
+    return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
+
+
+def truncated_normal_mean(sd: Array, low: Array, high: Array) -> Array:
+    """The mean of a normal variable with mean 0 and sd ``sd`` known to lie in [low, high].
+
+    0 where ``sd`` is 0; where the range lies so far in a tail that its probability underflows,
+    the end of the range nearer 0.
+    """
+    safe = np.where(sd > 0.0, sd, 1.0)
+    # A range above 0 is mirrored below it, where the normal's tail probabilities are exact.
+    upper = low > 0.0
+    # Beyond 40 sd the normal has neither density nor mass left: clipping changes nothing.
+    a = bound(np.where(upper, -high, low) / safe, -40.0, 40.0)
+    b = bound(np.where(upper, -low, high) / safe, -40.0, 40.0)
+    mass = ndtr(b) - ndtr(a)
+    density = np.exp(-0.5 * a * a) - np.exp(-0.5 * b * b)
+    mean = safe * density / np.sqrt(2.0 * np.pi) / np.where(mass > 0.0, mass, 1.0)
+    mean = np.where(upper, -mean, mean)
+    nearer = np.where(upper, low, np.where(high < 0.0, high, 0.0))
+    mean = np.where(mass > 0.0, bound(mean, low, high), nearer)
+    return np.where(sd > 0.0, mean, 0.0)
 
 
 def learn_limits(
     s: State,
     c: Compiled,
     rows: slice | npt.NDArray[np.intp],
-    believed: tuple[Array, Array],
     true: tuple[Array, Array],
     packages: Array,
     tabled: npt.NDArray[np.bool_],
     day: int,
 ) -> None:
-    """Update the beliefs about each side's limits from a round's packages and refusals.
+    """Update the beliefs about each side's limits from a round's packages and answers.
 
-    A side's own package lies inside its win-set, so a believed limit that excludes it
-    widens to take it in. A side that refuses a package because it lies outside its win-set
-    says on which issues (its principals' limits are stated in public): the believed limit
-    there moves halfway from the refused value back toward what the side itself offered (its
-    package this round, else its last one, else the believed limit at the other end). Both
-    dates move by the same amount, so the believed schedule keeps its shape.
+    A run's limits for a side and issue are the stated ones moved by one unknown shift, drawn
+    from a normal with the stated uncertainty (``WinSetBound.sd``), the same at both dates.
+    What the round shows narrows where the shift can lie: a side's own package lies inside
+    its win-set, and a side answering another's package says whether it lies outside its
+    win-set and on which issues (its reasons are public). The believed shift is its mean
+    given all that (a truncated normal), so the belief stays between what has been shown and
+    what has been refused. After a side's election its outcome's limits are public.
 
     Args:
-        s: State (``believed_lo``, ``believed_hi`` updated in place for runs ``rows``).
+        s: State (``believed_lo``, ``believed_hi`` and ``shift_range`` updated in place for
+            runs ``rows``).
         c: Compiled scenario.
         rows: The n runs that held a round.
-        believed: Today's believed bounds, (n|1, S, I) lower and upper.
         true: Today's true bounds, (n|1, S, I) lower and upper.
         packages: (n, S, I) the round's packages.
         tabled: (n, S) which sides tabled theirs.
         day: Today's day number.
     """
-    assert s.believed_lo is not None and s.believed_hi is not None
-    b_lo, b_hi = believed
-    t_lo, t_hi = true
-    proposed = tabled[:, :, None] & ~c.days.off_table[day]  # an issue off the table says nothing
-    # What each side is known to be able to ratify: its package today, else its last one.
-    own = np.where(tabled[:, :, None], packages, s.offers[rows])
-    shown = (tabled | (s.offer_round[rows] > 0))[:, :, None]
+    assert s.believed_lo is not None and s.believed_hi is not None and s.shift_range is not None
     stated = c.nominal if c.nominal is not None else c
-    for k in np.flatnonzero(c.has_bounds):
-        # Only a limit the side has at some date can be learned (drawn limits move stated ones).
-        has_floor = (stated.bound_lo[:, :, k] > 0.0).any() or (c.after_lo[k] > 0.0).any()
-        has_cap = (stated.bound_hi[:, :, k] < 1.0).any() or (c.after_hi[k] < 1.0).any()
-        args = (shown[:, k], proposed, k)
-        if has_cap:
-            cap = _revised_cap(b_hi[:, k], t_hi[:, k], b_lo[:, k], own[:, k], packages, *args)
-            if (cap != b_hi[:, k]).any():  # both dates move alike: the schedule keeps its shape
-                s.believed_hi[rows, :, k] += (cap - b_hi[:, k])[:, None]
-        if has_floor:  # a floor is a cap on the negated values
-            floor = -_revised_cap(
-                -b_lo[:, k], -t_lo[:, k], -b_hi[:, k], -own[:, k], -packages, *args
+    decided = (day >= c.election_day) & c.has_outcomes & (c.election_mode == "outcomes")
+    learnable = c.has_bounds & ~decided & (c.bound_sd > 0.0).any(axis=1)
+    if not learnable.any():
+        return
+    limits = (stated.bound_lo, stated.bound_hi)
+    lo_d, hi_d = scheduled_limits(c, day, rows, limits)  # the stated limits today
+    t_lo, t_hi = true
+    on_table = ~c.days.off_table[day]  # an issue off the table says nothing
+    r = rows if isinstance(rows, slice) else rows[:, None]  # runs by issues, (n, M) cells
+    for k in np.flatnonzero(learnable):
+        m = np.flatnonzero(c.bound_sd[k] > 0.0)  # the issues whose limits are uncertain
+        sd, lo_k, hi_k = c.bound_sd[k, m], lo_d[:, k, m], hi_d[:, k, m]
+        cap, floor = hi_k < 1.0, lo_k > 0.0
+        own = np.where(tabled[:, k, None], packages[:, k, m], s.offers[rows, k][:, m])
+        shown = (tabled[:, k] | (s.offer_round[rows, k] > 0))[:, None] & on_table[m]
+        low, high = s.shift_range[r, 0, k, m], s.shift_range[r, 1, k, m]  # (n, M)
+        # Its own package: at or under its cap, at or over its floor.
+        low = np.where(shown & cap, np.maximum(low, own - hi_k), low)
+        high = np.where(shown & floor, np.minimum(high, own - lo_k), high)
+        for j in range(packages.shape[1]):
+            if j == k:
+                continue
+            x = packages[:, j, m]
+            seen = tabled[:, j, None] & on_table[m]
+            over = x > t_hi[:, k, m] + TOLERANCE  # refused for its cap
+            under = x < t_lo[:, k, m] - TOLERANCE  # refused for its floor
+            low = np.where(seen & cap & ~over, np.maximum(low, x - hi_k), low)
+            high = np.where(seen & cap & over, np.minimum(high, x - hi_k), high)
+            high = np.where(seen & floor & ~under, np.minimum(high, x - lo_k), high)
+            low = np.where(seen & floor & under, np.maximum(low, x - lo_k), low)
+        high = np.maximum(high, low)  # what tolerance lets through never empties the range
+        s.shift_range[r, 0, k, m], s.shift_range[r, 1, k, m] = low, high
+        shift = truncated_normal_mean(sd, low, high)  # (n, M): both dates move alike
+        for d in (0, 1):  # the start and the election
+            b_lo, b_hi = (
+                take(stated.bound_lo, rows)[:, d, k, m],
+                take(stated.bound_hi, rows)[:, d, k, m],
             )
-            if (floor != b_lo[:, k]).any():
-                s.believed_lo[rows, :, k] += (floor - b_lo[:, k])[:, None]
-
-
-def _revised_cap(
-    believed: Array,
-    true: Array,
-    other_end: Array,
-    own: Array,
-    packages: Array,
-    shown: npt.NDArray[np.bool_],
-    proposed: npt.NDArray[np.bool_],
-    k: int,
-) -> Array:
-    """Side k's believed upper limits after a round, (n, I) (see ``learn_limits``).
-
-    Args:
-        believed: (n, I) the believed limits today.
-        true: (n, I) the true limits today.
-        other_end: (n, I) the believed limits at the other end (known ratifiable, failing all else).
-        own: (n, I) the side's own package this round, else its last one.
-        packages: (n, S, I) the round's packages.
-        shown: (n, 1) whether the side has tabled a package.
-        proposed: (n, S, I) which sides proposed each issue (tabled, on the table).
-        k: The side.
-    """
-    revised = np.where(shown, np.maximum(believed, own), believed)  # offers reveal room
-    safe = np.where(shown, own, other_end)
-    for j in range(packages.shape[1]):
-        refused = proposed[:, j] & (packages[:, j] > true + TOLERANCE)
-        if j != k and refused.any():
-            revised = np.where(refused, np.minimum(revised, 0.5 * (packages[:, j] + safe)), revised)
-    return revised
+            s.believed_lo[r, d, k, m] = np.where(b_lo > 0.0, bound(b_lo + shift, 0.0, 1.0), b_lo)
+            s.believed_hi[r, d, k, m] = np.where(b_hi < 1.0, bound(b_hi + shift, 0.0, 1.0), b_hi)
 
 
 def learn_from_offers(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from helpers import assert_ensemble_matches_single_runs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import truncnorm
 
 from model import NegotiationModel
 from model.loading import parse_scenario
 from model.schema import Scenario
-from model.state import learn_from_offers, learn_limits, side_priorities
+from model.state import learn_from_offers, learn_limits, side_priorities, truncated_normal_mean
 
 
 def believing(**dynamics: object) -> Scenario:
@@ -88,44 +92,96 @@ def test_with_complete_information_no_limit_is_believed() -> None:
     np.testing.assert_array_equal(hi, b_hi)
 
 
-def _one_run_believing() -> tuple[NegotiationModel, int, int]:
-    model = NegotiationModel(believing(offers="answer"), rng=0)
-    c = model.compiled
-    return model, c.side_keys.index("japan"), c.issue_keys.index("agriculture")
+def _one_round(
+    sc: Scenario, side: str, issue: str, stated: tuple[float, float], true: tuple[float, float]
+) -> tuple[NegotiationModel, int, int, tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """A one-run model whose limits of ``side`` on ``issue`` are stated and true as given.
+
+    Returns the model, the side and issue indices, the true bounds today and a packages array
+    to fill, with every other limit wide open.
+    """
+    model = NegotiationModel(sc, rng=0)
+    c, s = model.compiled, model.state
+    k, i = c.side_keys.index(side), c.issue_keys.index(issue)
+    n_s, n_i = len(c.side_keys), len(c.issue_keys)
+    c.nominal.bound_lo = np.zeros((1, 2, n_s, n_i))
+    c.nominal.bound_hi = np.ones((1, 2, n_s, n_i))
+    c.nominal.bound_lo[..., k, i], c.nominal.bound_hi[..., k, i] = stated
+    c.bound_sd = np.zeros((n_s, n_i))
+    c.bound_sd[k, i] = 0.1
+    s.believed_lo[:] = c.nominal.bound_lo
+    s.believed_hi[:] = c.nominal.bound_hi
+    t_lo, t_hi = np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i))
+    t_lo[0, k, i], t_hi[0, k, i] = true
+    s.offer_round[:] = 0
+    return model, k, i, (t_lo, t_hi), np.full((1, n_s, n_i), 0.5)
 
 
-def test_a_refusal_outside_the_limit_moves_the_belief_halfway_to_the_sides_own_offer() -> None:
-    model, japan, farm = _one_run_believing()
+def test_a_refused_package_caps_the_belief_below_it() -> None:
+    model, japan, farm, true, packages = _one_round(
+        believing(offers="answer"), "japan", "agriculture", (0.0, 0.6), (0.0, 0.4)
+    )
     c, s = model.compiled, model.state
     us = 1 - japan
-    n_s, n_i = len(c.side_keys), len(c.issue_keys)
-    believed = (np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i)))
-    believed[1][0, japan, farm] = 0.6
-    true = (np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i)))
-    true[1][0, japan, farm] = 0.4
-    packages = np.full((1, n_s, n_i), 0.2)
-    packages[0, us, farm] = 0.55  # inside what the US believed, beyond what Tokyo ratifies
-    packages[0, japan, farm] = 0.3  # Japan's own package this round
-    before = s.believed_hi.copy()
-    learn_limits(s, c, slice(0, 1), believed, true, packages, np.array([[True, True]]), 10)
-    moved = s.believed_hi - before
-    np.testing.assert_allclose(moved[0, :, japan, farm], 0.5 * (0.55 + 0.3) - 0.6)
-    moved[0, :, japan, farm] = 0.0
-    assert not moved.any()  # nothing else was refused or shown
+    packages[0, us, farm] = 0.55  # inside the published cap, beyond Tokyo's true one
+    packages[0, japan, farm] = 0.3  # Japan's own package: its cap is at least this
+    learn_limits(s, c, slice(0, 1), true, packages, np.array([[True, True]]), 10)
+    low, high = s.shift_range[0, 0, japan, farm], s.shift_range[0, 1, japan, farm]
+    assert (low, high) == pytest.approx((0.3 - 0.6, 0.55 - 0.6))
+    expected = 0.6 + truncnorm.mean(low / 0.1, high / 0.1, scale=0.1)
+    np.testing.assert_allclose(s.believed_hi[0, :, japan, farm], expected)
+    assert 0.3 < expected < 0.55
+    others = np.ones(s.believed_hi.shape, bool)
+    others[0, :, japan, farm] = False
+    assert np.all(s.believed_hi[others] == 1.0)  # nothing else was refused or shown
 
 
-def test_an_offer_beyond_a_believed_limit_widens_it() -> None:
-    model, japan, farm = _one_run_believing()
+def test_a_package_taken_inside_the_limit_raises_the_belief() -> None:
+    model, japan, farm, true, packages = _one_round(
+        believing(offers="answer"), "japan", "agriculture", (0.0, 0.4), (0.0, 0.6)
+    )
     c, s = model.compiled, model.state
-    n_s, n_i = len(c.side_keys), len(c.issue_keys)
-    believed = (np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i)))
-    believed[1][0, japan, farm] = 0.4
-    true = (np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i)))
-    packages = np.full((1, n_s, n_i), 0.2)
-    packages[0, japan, farm] = 0.45  # Japan itself offers more than it was believed to ratify
-    before = s.believed_hi[0, :, japan, farm].copy()
-    learn_limits(s, c, slice(0, 1), believed, true, packages, np.array([[False, True]]), 10)
-    np.testing.assert_allclose(s.believed_hi[0, :, japan, farm] - before, 0.05)
+    packages[0, 1 - japan, farm] = 0.45  # beyond the published cap, and Tokyo says nothing
+    learn_limits(s, c, slice(0, 1), true, packages, np.array([[True, False]]), 10)
+    assert s.believed_hi[0, 0, japan, farm] > 0.45
+
+
+def test_a_floor_is_learned_as_a_cap_is_mirrored() -> None:
+    model, us, rate, true, packages = _one_round(
+        believing(offers="answer", floors="on"), "us", "reciprocal_tariff", (0.3, 1.0), (0.5, 1.0)
+    )
+    c, s = model.compiled, model.state
+    packages[0, 1 - us, rate] = 0.35  # above the published floor, below the true one
+    packages[0, us, rate] = 0.8
+    learn_limits(s, c, slice(0, 1), true, packages, np.array([[True, True]]), 10)
+    low, high = s.shift_range[0, 0, us, rate], s.shift_range[0, 1, us, rate]
+    assert (low, high) == pytest.approx((0.35 - 0.3, 0.8 - 0.3))
+    expected = 0.3 + truncnorm.mean(low / 0.1, high / 0.1, scale=0.1)
+    np.testing.assert_allclose(s.believed_lo[0, :, us, rate], expected)
+
+
+@given(
+    sd=st.floats(1e-3, 2.0) | st.just(0.0),
+    a=st.floats(-12.0, 12.0),
+    width=st.floats(0.0, 24.0) | st.just(np.inf),
+)
+@settings(max_examples=300, deadline=None)
+def test_truncated_normal_mean_matches_scipy_and_stays_in_its_range(
+    sd: float, a: float, width: float
+) -> None:
+    scale = sd if sd > 0.0 else 1.0
+    low, high = a * scale, (a + width) * scale  # the range in units of sd: [a, a + width]
+    mean = float(truncated_normal_mean(np.array(sd), np.array(low), np.array(high)))
+    if sd == 0.0:
+        assert mean == 0.0
+        return
+    assert low - 1e-12 <= mean <= high + 1e-12
+    if width > 1e-6 and -8.0 < a < 8.0:
+        assert mean == pytest.approx(truncnorm.mean(a, a + width, scale=sd), abs=1e-6 * sd)
+
+
+def test_with_nothing_seen_the_belief_is_the_published_limit() -> None:
+    assert float(truncated_normal_mean(np.array(0.3), np.array(-np.inf), np.array(np.inf))) == 0.0
 
 
 def test_answering_parties_keep_to_the_limits_they_believe() -> None:
@@ -152,21 +208,3 @@ def test_limit_beliefs_are_learned_in_some_runs() -> None:
     start = model.state.believed_hi.copy()
     model.run_model()
     assert np.abs(model.state.believed_hi - start).max() > 0.0
-
-
-def test_a_floor_is_learned_as_a_cap_is_mirrored() -> None:
-    model = NegotiationModel(believing(offers="answer", floors="on"), rng=0)
-    c, s = model.compiled, model.state
-    us, rate = c.side_keys.index("us"), c.issue_keys.index("reciprocal_tariff")
-    japan = 1 - us
-    n_s, n_i = len(c.side_keys), len(c.issue_keys)
-    believed = (np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i)))
-    believed[0][0, us, rate] = 0.3
-    true = (np.zeros((1, n_s, n_i)), np.ones((1, n_s, n_i)))
-    true[0][0, us, rate] = 0.5
-    packages = np.full((1, n_s, n_i), 0.6)
-    packages[0, japan, rate] = 0.35  # above the believed floor, below the true one
-    packages[0, us, rate] = 0.8
-    before = s.believed_lo[0, :, us, rate].copy()
-    learn_limits(s, c, slice(0, 1), believed, true, packages, np.array([[True, True]]), 10)
-    np.testing.assert_allclose(s.believed_lo[0, :, us, rate] - before, 0.5 * (0.35 + 0.8) - 0.3)
