@@ -356,7 +356,7 @@ def learn_limits(
     learnable = c.has_bounds & ~decided & (c.bound_sd > 0.0).any(axis=1)
     if not learnable.any():
         return
-    limits = (stated.bound_lo, stated.bound_hi)
+    limits = (take(stated.bound_lo, rows), take(stated.bound_hi, rows))
     lo_d, hi_d = scheduled_limits(c, day, rows, limits)  # the stated limits today
     t_lo, t_hi = true
     on_table = ~c.days.off_table[day]  # an issue off the table says nothing

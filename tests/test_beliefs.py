@@ -208,3 +208,13 @@ def test_limit_beliefs_are_learned_in_some_runs() -> None:
     start = model.state.believed_hi.copy()
     model.run_model()
     assert np.abs(model.state.believed_hi - start).max() > 0.0
+
+
+def test_limit_beliefs_with_a_cap_set_per_run_replay_as_single_runs() -> None:
+    # A cap that differs run by run (as sweeps set it): the published cap is each run's own.
+    caps = [17.5, 15.0, 20.0, 12.5]
+    assert_ensemble_matches_single_runs(
+        believing(offers="answer"),
+        [0, 1, 2, 3],
+        overrides={"sides.japan.win_set.auto_tariff.max": caps},
+    )
