@@ -332,7 +332,8 @@ def test_side_packages_never_cross_the_offer_they_answer(
                     continue
                 offer = offers[run, others].mean(axis=0)
                 r = min(run, b_lo.shape[0] - 1)
-                known_lo, known_hi = b_lo[r, others].max(axis=0), b_hi[r, others].min(axis=0)
+                rest = np.arange(n_sides) != k  # every other side's limits, tabled or not
+                known_lo, known_hi = b_lo[r, rest].max(axis=0), b_hi[r, rest].min(axis=0)
                 offer = np.where(known_lo <= known_hi, np.clip(offer, known_lo, known_hi), offer)
                 package = s.offers[run, k]
                 want = side_wish(model, run, k)
