@@ -331,6 +331,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
     us = [p.key for p in scenario.members("us")]
     threat = next(i for i in scenario.issues if i.in_force is not None and i.in_force != i.no_deal)
     on = Setting("all dynamics on")
+    open_room = lifted_win_set(scenario, "japan")
     return [
         Mechanism(
             key="offers",
@@ -436,6 +437,27 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
                 f"{MEAN_OUTCOME}reciprocity": "higher",
             },
             source="Axelrod (1984); the reciprocal tactics of Faratin, Sierra & Jennings (1998)",
+        ),
+        Mechanism(
+            key="reciprocity_room",
+            title="Reciprocity where there is room to redirect",
+            what="The same weight (5 against 0) where Japan can choose whom it rewards: "
+            "Tokyo's win-set lifted and every issue kept on the table. In the baseline the "
+            "yen is off the table and Tokyo's caps hold cars, farms and defense, which leaves "
+            "little to redirect.",
+            off=Setting(
+                "weight 0, no win-set for Japan, every issue on the table",
+                patch={"dynamics": {"reciprocity_weight": 0.0, "agenda": "open"}},
+                overrides=open_room,
+            ),
+            on=Setting(
+                "weight 5, no win-set for Japan, every issue on the table",
+                patch={"dynamics": {"agenda": "open"}},
+                overrides=open_room,
+            ),
+            prediction={f"{MEAN_OUTCOME}targeting": "higher", DEAL_PROBABILITY: "higher"},
+            source="Axelrod (1984): answering those who cooperated sustains cooperation; "
+            "Faratin, Sierra & Jennings (1998) on reciprocal tactics",
         ),
         Mechanism(
             key="agenda",
