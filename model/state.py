@@ -365,33 +365,41 @@ def learn_limits(
         m = np.flatnonzero(c.bound_sd[k] > 0.0)  # the issues whose limits are uncertain
         sd, lo_k, hi_k = c.bound_sd[k, m], lo_d[:, k, m], hi_d[:, k, m]
         cap, floor = hi_k < 1.0, lo_k > 0.0
+        has_cap, has_floor = bool(cap.any()), bool(floor.any())  # most sides have only caps
         own = np.where(tabled[:, k, None], packages[:, k, m], s.offers[rows, k][:, m])
         shown = (tabled[:, k] | (s.offer_round[rows, k] > 0))[:, None] & on_table[m]
         low, high = s.shift_range[r, 0, k, m], s.shift_range[r, 1, k, m]  # (n, M)
         # Its own package: at or under its cap, at or over its floor.
-        low = np.where(shown & cap, np.maximum(low, own - hi_k), low)
-        high = np.where(shown & floor, np.minimum(high, own - lo_k), high)
+        if has_cap:
+            low = np.where(shown & cap, np.maximum(low, own - hi_k), low)
+        if has_floor:
+            high = np.where(shown & floor, np.minimum(high, own - lo_k), high)
         for j in range(packages.shape[1]):
             if j == k:
                 continue
             x = packages[:, j, m]
             seen = tabled[:, j, None] & on_table[m]
-            over = x > t_hi[:, k, m] + TOLERANCE  # refused for its cap
-            under = x < t_lo[:, k, m] - TOLERANCE  # refused for its floor
-            low = np.where(seen & cap & ~over, np.maximum(low, x - hi_k), low)
-            high = np.where(seen & cap & over, np.minimum(high, x - hi_k), high)
-            high = np.where(seen & floor & ~under, np.minimum(high, x - lo_k), high)
-            low = np.where(seen & floor & under, np.maximum(low, x - lo_k), low)
+            if has_cap:
+                over = x > t_hi[:, k, m] + TOLERANCE  # refused for its cap
+                low = np.where(seen & cap & ~over, np.maximum(low, x - hi_k), low)
+                high = np.where(seen & cap & over, np.minimum(high, x - hi_k), high)
+            if has_floor:
+                under = x < t_lo[:, k, m] - TOLERANCE  # refused for its floor
+                high = np.where(seen & floor & ~under, np.minimum(high, x - lo_k), high)
+                low = np.where(seen & floor & under, np.maximum(low, x - lo_k), low)
         high = np.maximum(high, low)  # what tolerance lets through never empties the range
         s.shift_range[r, 0, k, m], s.shift_range[r, 1, k, m] = low, high
         shift = truncated_normal_mean(sd, low, high)  # (n, M): both dates move alike
         for d in (0, 1):  # the start and the election
-            b_lo, b_hi = (
-                take(stated.bound_lo, rows)[:, d, k, m],
-                take(stated.bound_hi, rows)[:, d, k, m],
-            )
-            s.believed_lo[r, d, k, m] = np.where(b_lo > 0.0, bound(b_lo + shift, 0.0, 1.0), b_lo)
-            s.believed_hi[r, d, k, m] = np.where(b_hi < 1.0, bound(b_hi + shift, 0.0, 1.0), b_hi)
+            b_lo, b_hi = limits[0][:, d, k, m], limits[1][:, d, k, m]
+            if (b_lo > 0.0).any():  # a limit that is not there stays where it is
+                s.believed_lo[r, d, k, m] = np.where(
+                    b_lo > 0.0, bound(b_lo + shift, 0.0, 1.0), b_lo
+                )
+            if (b_hi < 1.0).any():
+                s.believed_hi[r, d, k, m] = np.where(
+                    b_hi < 1.0, bound(b_hi + shift, 0.0, 1.0), b_hi
+                )
 
 
 def learn_from_offers(
