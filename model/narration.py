@@ -18,13 +18,26 @@ from model.state import DeadlineDecision, State
 Array = npt.NDArray[np.float64]
 
 
-def fmt_value(value: float, unit: str) -> str:
-    """Format one issue value in its unit."""
+def fmt_value(value: float, unit: str, extra: int = 0) -> str:
+    """Format one issue value in its unit, with ``extra`` more decimals than usual."""
     if unit == "%":
-        return f"{value:.1f}%"
+        return f"{value:.{1 + extra}f}%"
     if unit.startswith("$"):
-        return f"${value:,.0f}{unit[1:]}"
-    return f"{value:.2f}"
+        return f"${value:,.{extra}f}{unit[1:]}"
+    return f"{value:.{2 + extra}f}"
+
+
+def fmt_beyond(value: float, limit: float, unit: str, side: str) -> str:
+    """A value and the limit it breaks (``side`` "above" or "below"), told apart.
+
+    Up to three more decimals than usual are shown where they tell the two apart; a value
+    closer than that is "a hair" beyond the limit.
+    """
+    for extra in range(4):
+        shown, bound_at = fmt_value(value, unit, extra), fmt_value(limit, unit, extra)
+        if shown != bound_at:
+            return f"{shown} {side} {bound_at}"
+    return f"a hair {side} {fmt_value(limit, unit)}"
 
 
 def fmt_package(c: Compiled, z: Array) -> str:
@@ -113,15 +126,9 @@ def verdict_reasons(c: Compiled, res: RoundResult, k: int, j: int, aspiration: A
     broken = []
     for i, issue in enumerate(c.scenario.issues):
         if pkg[i] > hi[i] + 1e-9:
-            broken.append(
-                f"{issue.key} {fmt_value(real[i], issue.unit)} above "
-                f"{fmt_value(real_hi[i], issue.unit)}"
-            )
+            broken.append(f"{issue.key} {fmt_beyond(real[i], real_hi[i], issue.unit, 'above')}")
         elif pkg[i] < lo[i] - 1e-9:
-            broken.append(
-                f"{issue.key} {fmt_value(real[i], issue.unit)} below "
-                f"{fmt_value(real_lo[i], issue.unit)}"
-            )
+            broken.append(f"{issue.key} {fmt_beyond(real[i], real_lo[i], issue.unit, 'below')}")
     if broken:
         parts.append(
             f"{c.scenario.sides[c.side_keys[j]].name} would not ratify {', '.join(broken)}"

@@ -195,3 +195,20 @@ def test_ensemble_run0_is_frozen_after_it_ends() -> None:
     moved = [col for col in after.columns if after[col].nunique(dropna=False) > 1]
     assert not moved, f"run 0's daily values moved after its end: {moved}"
     assert model.log[lines:] == [], f"lines narrated after run 0 ended: {model.log[lines:]}"
+
+
+def test_a_refusal_shows_the_value_and_the_limit_it_breaks_apart() -> None:
+    from model.narration import fmt_beyond
+
+    assert fmt_beyond(17.5, 17.4, "%", "above") == "17.5% above 17.4%"
+    assert fmt_beyond(0.37851, 0.37842, "", "above") == "0.379 above 0.378"
+    assert fmt_beyond(15.1001, 15.1004, "%", "below") == "15.1001% below 15.1004%"
+    assert fmt_beyond(15.10000001, 15.1, "%", "above") == "a hair above 15.1%"
+    model = NegotiationModel("june2025", rng=0)
+    model.run_model()
+    refusals = [line for line in model.log if "would not ratify" in line]
+    assert refusals
+    for line in refusals:
+        for broken in line.split("would not ratify ", 1)[1].split(", "):
+            words = broken.split(" ")
+            assert words[1] == "a" or words[1] != words[3], line
