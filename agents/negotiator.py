@@ -40,6 +40,7 @@ from model.utility import (
     pie_targets,
     pinned_first,
     positions,
+    tightest,
     total,
     tradeoff_positions,
     utilities,
@@ -354,10 +355,8 @@ class Negotiator(mesa.Agent):
         believes (``information = "beliefs"``) another side's principals would refuse; where
         that cannot be squared with its own side's bounds on an issue, its own side's hold.
         """
-        b_lo, b_hi = self.model.believed_win_sets(rows, day)
-        others = self._other_sides
-        lo_x = np.maximum(lo, b_lo[:, others].max(axis=1, keepdims=True))
-        hi_x = np.minimum(hi, b_hi[:, others].min(axis=1, keepdims=True))
+        others_lo, others_hi = tightest(*self.model.believed_win_sets(rows, day), self._other_sides)
+        lo_x, hi_x = np.maximum(lo, others_lo[:, None]), np.minimum(hi, others_hi[:, None])
         fits = lo_x <= hi_x
         return np.where(fits, lo_x, lo), np.where(fits, hi_x, hi)
 

@@ -31,6 +31,7 @@ from model.utility import (
     dispersion,
     pie_weights,
     side_packages,
+    tightest,
     total,
 )
 
@@ -152,8 +153,7 @@ def no_crossing(
     for k in range(len(c.side_keys)):
         offer, answered = negotiators[c.lead[k]].offer_to_answer(idx)
         if believed is not None:
-            others = np.arange(len(c.side_keys)) != k
-            lo_o, hi_o = believed[0][:, others].max(axis=1), believed[1][:, others].min(axis=1)
+            lo_o, hi_o = tightest(*believed, np.arange(len(c.side_keys)) != k)
             offer = np.where(lo_o <= hi_o, bound(offer, lo_o, hi_o), offer)
         lo, hi = np.minimum(wanted[:, k], offer), np.maximum(wanted[:, k], offer)
         out[:, k] = np.where(answered[:, None], bound(packages[:, k], lo, hi), packages[:, k])

@@ -75,6 +75,20 @@ def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
     return np.minimum(np.maximum(x, lo), hi)
 
 
+def tightest(lo: Array, hi: Array, sides: npt.NDArray[np.intp | np.bool_]) -> tuple[Array, Array]:
+    """The bounds every one of ``sides`` could ratify, (n|1, I) each.
+
+    The highest of their lower bounds and the lowest of their upper bounds; where the two
+    cross, no package suits them all (callers keep their own bounds there).
+
+    Args:
+        lo: (n|1, S, I) each side's lower bounds.
+        hi: (n|1, S, I) upper bounds.
+        sides: The sides, as indices or a mask over S.
+    """
+    return lo[:, sides].max(axis=1), hi[:, sides].min(axis=1)
+
+
 def _flat_index(order: npt.NDArray[np.intp], shape: tuple[int, ...]) -> npt.NDArray[np.intp]:
     """Flat positions, in a C-ordered array of ``shape``, of the entries ``order`` names."""
     rows = np.arange(0, math.prod(shape), shape[-1]).reshape(*shape[:-1], 1)
