@@ -266,8 +266,9 @@ def shifted_limits(lo: Array, hi: Array, sd: Array, shift: Array) -> tuple[Array
     where it is: a side with no bound on an issue keeps none.
 
     Args:
-        lo: (R|1, 2, S, I) stated lower limits, at the start and at the election.
-        hi: (R|1, 2, S, I) stated upper limits.
+        lo: (R|1, 2, S, I) stated lower limits, at the start and at the election (or any
+            shape ``sd`` and ``shift`` broadcast with, such as a few cells of them).
+        hi: Stated upper limits, shaped as ``lo``.
         sd: (S, I) the uncertainty of each side's limits on each issue.
         shift: (R, 1, S, I) the shift of each run's limits (the same at both dates).
     """
@@ -392,14 +393,11 @@ def learn_limits(
         shift = truncated_normal_mean(sd, low, high)  # (n, M): both dates move alike
         for d in (0, 1):  # the start and the election
             b_lo, b_hi = limits[0][:, d, k, m], limits[1][:, d, k, m]
-            if (b_lo > 0.0).any():  # a limit that is not there stays where it is
-                s.believed_lo[r, d, k, m] = np.where(
-                    b_lo > 0.0, bound(b_lo + shift, 0.0, 1.0), b_lo
-                )
+            moved_lo, moved_hi = shifted_limits(b_lo, b_hi, sd, shift)
+            if (b_lo > 0.0).any():  # without a limit at that date, nothing moves
+                s.believed_lo[r, d, k, m] = moved_lo
             if (b_hi < 1.0).any():
-                s.believed_hi[r, d, k, m] = np.where(
-                    b_hi < 1.0, bound(b_hi + shift, 0.0, 1.0), b_hi
-                )
+                s.believed_hi[r, d, k, m] = moved_hi
 
 
 def learn_from_offers(
