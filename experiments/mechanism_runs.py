@@ -30,6 +30,7 @@ from experiments.mechanism_stats import (
 from experiments.mechanisms import (
     BASELINE,
     DEAL_PROBABILITY,
+    MEAN_DAY_BOTH,
     MEAN_OUTCOME,
     MEAN_UTILITY,
     MECHANISMS,
@@ -258,12 +259,14 @@ def measure(
             if column not in table.columns:
                 raise ValueError(f"{mechanism.key}: the outcome table has no column {column!r}")
     deal_off, deal_on = _deals(t_off), _deals(t_on)
+    both = deal_off & deal_on
 
     def stats(scenario: Scenario, table: pd.DataFrame, deals: np.ndarray) -> dict[str, Statistic]:
         deadline = (scenario.calendar.deadline - scenario.calendar.start).days
         day = table["day"].to_numpy(dtype=float)
         out = {
             MEDIAN_DAY: Statistic("median", day, deals),
+            MEAN_DAY_BOTH: Statistic("mean", day, both),
             SHARE_AFTER_DEADLINE: Statistic("mean", (day > deadline).astype(float), deals),
         }
         for k in issues:

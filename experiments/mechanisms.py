@@ -14,6 +14,9 @@ The outcomes measured, with the names a prediction uses:
 
 - ``deal_probability``: the share of runs that end in a deal ("higher" or "lower");
 - ``median_day``: the median day of the deals ("later" or "earlier");
+- ``mean_day_both``: the mean day of the deals over the seeds that deal in both settings
+  ("later" or "earlier"): the timing of the same runs, which the median mixes with the runs
+  that a mechanism turns into deals or breakdowns (``timing`` predicts both);
 - ``share_after_deadline``: the share of deals struck after the original deadline;
 - ``median_term:<issue>``: the median of an issue's terms over the deals, in real units;
 - ``mean_utility:<party>``: the mean of a party's utility of the deals;
@@ -44,6 +47,7 @@ BASELINE = "june2025"
 
 DEAL_PROBABILITY = "deal_probability"
 MEDIAN_DAY = "median_day"
+MEAN_DAY_BOTH = "mean_day_both"
 SHARE_AFTER_DEADLINE = "share_after_deadline"
 MEDIAN_TERM = "median_term:"
 MEAN_UTILITY = "mean_utility:"
@@ -53,6 +57,7 @@ SOME = "some"
 _DIRECTIONS = {
     DEAL_PROBABILITY: ("higher", "lower"),
     MEDIAN_DAY: ("later", "earlier"),
+    MEAN_DAY_BOTH: ("later", "earlier"),
     SHARE_AFTER_DEADLINE: ("higher", "lower"),
     MEDIAN_TERM: ("higher", "lower"),
     MEAN_UTILITY: ("higher", "lower"),
@@ -129,6 +134,16 @@ def family(metric: str) -> str:
 
 
 # --- the registry --------------------------------------------------------------------------
+
+
+def timing(direction: str) -> dict[str, str]:
+    """A prediction of "later" or "earlier" deals, for the median day and the paired mean day.
+
+    A mechanism that turns late breakdowns into deals moves the median later even when every
+    run that dealt anyway deals sooner; the mean day over the seeds that deal in both settings
+    measures the second effect alone.
+    """
+    return {MEDIAN_DAY: direction, MEAN_DAY_BOTH: direction}
 
 
 def doubled_exponents(scenario: Scenario) -> dict[str, float]:
@@ -356,7 +371,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             on=on,
             prediction={
                 DEAL_PROBABILITY: "lower",
-                MEDIAN_DAY: "later",
+                **timing("later"),
                 f"{MEAN_OUTCOME}frontier_distance": "higher",
             },
             source="bargaining under incomplete information brings delay and failed deals "
@@ -377,7 +392,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             on=on,
             prediction={
                 DEAL_PROBABILITY: "higher",
-                MEDIAN_DAY: "earlier",
+                **timing("earlier"),
                 f"{MEDIAN_TERM}{threat.key}": "higher",
             },
             source="Schelling (1960) and Fearon (1994): a harsher, credible threat lowers the "
@@ -406,7 +421,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             on=on,
             prediction={
                 DEAL_PROBABILITY: "lower",
-                MEDIAN_DAY: "later",
+                **timing("later"),
                 **{f"{MEAN_UTILITY}{k}": "higher" for k in us},
             },
             source="Tsebelis (2002): more veto players, fewer and later agreements; Schelling "
@@ -419,7 +434,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "cheapest to win, and weighs its trade-offs by that member's priorities.",
             off=Setting("answering the side as a whole (all dynamics on)"),
             on=switch("engage", "pivotal", "courting the pivotal member"),
-            prediction={DEAL_PROBABILITY: "higher", MEDIAN_DAY: "earlier"},
+            prediction={DEAL_PROBABILITY: "higher", **timing("earlier")},
             source="Sebenius (1983) and Lax & Sebenius (1986): targeting the members whose "
             "agreement is pivotal builds a winning coalition sooner",
         ),
@@ -543,7 +558,7 @@ def baseline_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "out longer before conceding (more Boulware).",
             off=Setting("baseline exponents"),
             on=Setting("exponents doubled", overrides=doubled_exponents(scenario)),
-            prediction={DEAL_PROBABILITY: "lower", MEDIAN_DAY: "later"},
+            prediction={DEAL_PROBABILITY: "lower", **timing("later")},
             source="Faratin, Sierra & Jennings (1998); the deadline effect of Roth, Murnighan "
             "& Schoumaker (1988)",
         ),
@@ -557,7 +572,7 @@ def baseline_mechanisms(scenario: Scenario) -> list[Mechanism]:
             on=Setting("baseline reciprocity"),
             prediction={
                 DEAL_PROBABILITY: "higher",
-                MEDIAN_DAY: "earlier",
+                **timing("earlier"),
                 f"{MEAN_OUTCOME}reciprocity": "higher",
             },
             source="Axelrod (1984); the behaviour-dependent tactics of Faratin, Sierra & "
@@ -574,7 +589,7 @@ def baseline_mechanisms(scenario: Scenario) -> list[Mechanism]:
             on=Setting("divided (cohesion 0)", overrides={"sides.us.cohesion": 0.0}),
             prediction={
                 DEAL_PROBABILITY: "lower",
-                MEDIAN_DAY: "later",
+                **timing("later"),
                 **{f"{MEAN_UTILITY}{k}": "higher" for k in us},
             },
             source="Putnam (1988) for fewer and later deals; Schelling (1960) for the "

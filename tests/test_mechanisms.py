@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from helpers import run_main
 
-from experiments.mechanism_runs import MechanismResult, results_frame, run_mechanisms
+from experiments.mechanism_runs import MechanismResult, measure, results_frame, run_mechanisms
 from experiments.mechanism_stats import (
     AS_PREDICTED,
     CHANGES_NOTHING,
@@ -35,6 +35,7 @@ from experiments.mechanism_stats import (
 )
 from experiments.mechanisms import (
     DEAL_PROBABILITY,
+    MEAN_DAY_BOTH,
     MECHANISMS,
     MEDIAN_DAY,
     RUNS_CHANGED,
@@ -56,7 +57,12 @@ SAME = Mechanism(
     what="Both settings are the baseline.",
     off=Setting("baseline"),
     on=Setting("baseline again", overrides={"calendar.extension.probability": 0.4}),
-    prediction={DEAL_PROBABILITY: "higher", MEDIAN_DAY: "later", RUNS_CHANGED: "some"},
+    prediction={
+        DEAL_PROBABILITY: "higher",
+        MEDIAN_DAY: "later",
+        MEAN_DAY_BOTH: "later",
+        RUNS_CHANGED: "some",
+    },
     source="none",
 )
 
@@ -101,6 +107,7 @@ def test_identical_settings_change_nothing(results: list[MechanismResult]) -> No
     assert r.verdicts == {
         DEAL_PROBABILITY: NO_CLEAR_CHANGE,
         MEDIAN_DAY: NO_CLEAR_CHANGE,
+        MEAN_DAY_BOTH: NO_CLEAR_CHANGE,
         RUNS_CHANGED: CHANGES_NOTHING,
     }
     assert r.deal_to_breakdown == r.breakdown_to_deal == 0
@@ -122,6 +129,40 @@ def test_tactics_measure_later_deals(results: list[MechanismResult]) -> None:
     r = next(r for r in results if r.mechanism.key == "tactics")
     assert r.verdicts[MEDIAN_DAY] == AS_PREDICTED
     assert r.changes[MEDIAN_DAY].low > 0
+
+
+def test_the_paired_mean_day_separates_timing_from_which_runs_deal() -> None:
+    # Off: seeds 0-79 deal on day 50, seeds 80-199 break down. On: the same seeds deal three
+    # days sooner, and seeds 80-199 now deal late, on day 90. The median moves later; the
+    # runs that deal either way deal sooner.
+    import pandas as pd
+
+    scenario = load_scenario("june2025")
+    seeds = np.arange(200)
+
+    def table(days: np.ndarray, deal: np.ndarray) -> pd.DataFrame:
+        frame = {"seed": seeds, "status": np.where(deal, "deal", "breakdown"), "day": days}
+        for k in scenario.issue_keys:
+            frame[f"term_{k}"] = np.zeros(seeds.size)
+        return pd.DataFrame(frame)
+
+    first = seeds < 80
+    off = table(np.where(first, 50, 84), first)
+    on = table(np.where(first, 47, 90), np.ones(seeds.size, bool))
+    m = Mechanism(
+        key="paired",
+        title="t",
+        what="t",
+        off=Setting("a"),
+        on=Setting("b"),
+        prediction={MEDIAN_DAY: "earlier", MEAN_DAY_BOTH: "earlier"},
+        source="none",
+    )
+    r = measure(m, (scenario, off), (scenario, on), resamples=200)
+    assert r.changes[MEDIAN_DAY].value > 0
+    assert r.verdicts[MEDIAN_DAY] == OPPOSITE
+    assert r.changes[MEAN_DAY_BOTH].value == pytest.approx(-3.0)
+    assert r.verdicts[MEAN_DAY_BOTH] == AS_PREDICTED
 
 
 def test_extension_moves_deals_past_the_deadline(results: list[MechanismResult]) -> None:
