@@ -24,6 +24,7 @@ from experiments.mechanism_stats import (
 from experiments.mechanisms import (
     CONTEXT,
     DEAL_PROBABILITY,
+    DEALS_BEFORE_ELECTION,
     MEAN_DAY_BOTH,
     MEAN_OUTCOME,
     MEAN_UTILITY,
@@ -101,7 +102,7 @@ def level_text(metric: str, e: Estimate | None, scenario: Scenario) -> str:
     """A setting's value of an outcome with its 95% interval, as a table cell."""
     if e is None or not math.isfinite(e.value):
         return f"{DASH} (no deal)" if e is not None else ""
-    if metric in (DEAL_PROBABILITY, SHARE_AFTER_DEADLINE):
+    if metric in (DEAL_PROBABILITY, SHARE_AFTER_DEADLINE, DEALS_BEFORE_ELECTION):
         d = _places(1, 100 * e.value, 100 * e.low, 100 * e.high)
         return f"{_num(100 * e.value, d)}%{_interval(e, d, scale=100)[:-1]}%)"
     if metric == MEDIAN_DAY:
@@ -122,7 +123,7 @@ def change_text(metric: str, e: Estimate, scenario: Scenario) -> str:
     if metric == MEAN_DAY_BOTH:
         d = _places(1, e.value, e.low, e.high)
         return f"{_num(e.value, d, True)} days{_interval(e, d, True)}"
-    if metric in (DEAL_PROBABILITY, SHARE_AFTER_DEADLINE, RUNS_CHANGED):
+    if metric in (DEAL_PROBABILITY, SHARE_AFTER_DEADLINE, DEALS_BEFORE_ELECTION, RUNS_CHANGED):
         d = _places(1, 100 * e.value, 100 * e.low, 100 * e.high)
         if metric == RUNS_CHANGED:
             return f"{_num(100 * e.value, d)}% of seeds{_interval(e, d, scale=100)[:-1]}%)"
@@ -148,6 +149,7 @@ def outcome_label(metric: str, scenario: Scenario) -> str:
         MEDIAN_DAY: "median deal day",
         MEAN_DAY_BOTH: "mean deal day of the seeds that deal in both settings",
         SHARE_AFTER_DEADLINE: "deals struck after the original deadline",
+        DEALS_BEFORE_ELECTION: "runs that end in a deal before the election",
         RUNS_CHANGED: "seeds whose outcome changes",
     }[metric]
 
@@ -162,6 +164,8 @@ def prediction_text(metric: str, direction: str, scenario: Scenario) -> str:
         return f"{direction} deals in the seeds that deal either way"
     if metric == SHARE_AFTER_DEADLINE:
         return f"{'more' if direction == 'higher' else 'fewer'} deals after the original deadline"
+    if metric == DEALS_BEFORE_ELECTION:
+        return f"{'more' if direction == 'higher' else 'fewer'} deals before the election"
     if metric == RUNS_CHANGED:
         return "changes some runs"
     kind = family(metric)
@@ -362,14 +366,17 @@ def mechanisms_markdown(
         "What is measured, in each setting: the deal probability; the median day of the deals "
         f"(day 0 is {scenario.calendar.start:%d %B %Y}; the date is given too); the share of "
         "deals struck after the original deadline (the calendar's, before any extension); the "
+        "share of runs that end in a deal before the first election of a side; the "
         "mean day of the deals over the seeds that deal in both settings (the timing of the "
         "same runs: the median also moves when a mechanism turns late breakdowns into deals or "
         "deals into breakdowns, so a timing prediction is checked on both); the "
         "median of each issue's terms over the deals, in real units; and, where a prediction "
         "names a party, its mean utility of the deals. All intervals are 95%:",
         "",
-        "- a deal probability, and a share of deals after the deadline: Wilson score interval;",
-        "- the change in deal probability: Newcombe's hybrid score interval for paired "
+        "- a deal probability, a share of deals after the deadline and a share of runs that "
+        "deal before the election: Wilson score interval;",
+        "- the change in deal probability, and in the share that deal before the election: "
+        "Newcombe's hybrid score interval for paired "
         "proportions (method 10 of Newcombe 1998), which draws on the pairing by seed;",
         "- medians, means, and every other change: percentile bootstrap over seeds, paired: "
         f"each of {RESAMPLES:,} resamples draws seeds with replacement, the same for both "

@@ -30,6 +30,7 @@ from experiments.mechanism_stats import (
 from experiments.mechanisms import (
     BASELINE,
     DEAL_PROBABILITY,
+    DEALS_BEFORE_ELECTION,
     MEAN_DAY_BOTH,
     MEAN_OUTCOME,
     MEAN_UTILITY,
@@ -206,9 +207,16 @@ def run_mechanisms(
 def check_prediction(mechanism: Mechanism, off: Scenario, on: Scenario) -> None:
     """Check that every issue and party a prediction names is in both settings' scenarios.
 
+    A prediction about the deals before the election needs an election on the same day in both.
+
     Raises:
         ValueError: Naming the first that is not.
     """
+    if DEALS_BEFORE_ELECTION in mechanism.prediction and _first_election(off, on) is None:
+        raise ValueError(
+            f"{mechanism.key}: {DEALS_BEFORE_ELECTION} needs an election on the same day in "
+            f"both settings ({off.name}, {on.name})"
+        )
     for metric in mechanism.prediction:
         name, kind = metric.split(":", 1)[-1], family(metric)
         for scenario in (off, on):
@@ -287,6 +295,13 @@ def measure(
     est_off = {DEAL_PROBABILITY: proportion(int(deal_off.sum()), deal_off.size)}
     est_on = {DEAL_PROBABILITY: proportion(int(deal_on.sum()), deal_on.size)}
     changes = {DEAL_PROBABILITY: paired_difference(deal_off, deal_on)}
+    election = _first_election(sc_off, sc_on)
+    if election is not None:
+        early_off = deal_off & (t_off["day"].to_numpy() < election)
+        early_on = deal_on & (t_on["day"].to_numpy() < election)
+        est_off[DEALS_BEFORE_ELECTION] = proportion(int(early_off.sum()), early_off.size)
+        est_on[DEALS_BEFORE_ELECTION] = proportion(int(early_on.sum()), early_on.size)
+        changes[DEALS_BEFORE_ELECTION] = paired_difference(early_off, early_on)
     for k, paired in boot.items():
         est_off[k], est_on[k], changes[k] = paired.off, paired.on, paired.change
     # A share among the deals gets the Wilson interval of its own setting, as the deal
@@ -315,6 +330,15 @@ def measure(
         seed=seed,
         runs=len(t_off),
     )
+
+
+def _first_election(*scenarios: Scenario) -> int | None:
+    """The day of the first election of a side, if both scenarios hold it on the same day."""
+    days = set()
+    for scenario in scenarios:
+        dates = [side.election for side in scenario.sides.values() if side.election is not None]
+        days.add((min(dates) - scenario.calendar.start).days if dates else None)
+    return days.pop() if len(days) == 1 else None
 
 
 def _deals(table: pd.DataFrame) -> np.ndarray:

@@ -18,6 +18,8 @@ The outcomes measured, with the names a prediction uses:
   ("later" or "earlier"): the timing of the same runs, which the median mixes with the runs
   that a mechanism turns into deals or breakdowns (``timing`` predicts both);
 - ``share_after_deadline``: the share of deals struck after the original deadline;
+- ``deals_before_election``: the share of runs that end in a deal before the first election of
+  a side (for scenarios with one);
 - ``median_term:<issue>``: the median of an issue's terms over the deals, in real units;
 - ``mean_utility:<party>``: the mean of a party's utility of the deals;
 - ``mean:<column>``: the mean over the deals of any numeric column of the outcome table
@@ -49,6 +51,7 @@ DEAL_PROBABILITY = "deal_probability"
 MEDIAN_DAY = "median_day"
 MEAN_DAY_BOTH = "mean_day_both"
 SHARE_AFTER_DEADLINE = "share_after_deadline"
+DEALS_BEFORE_ELECTION = "deals_before_election"
 MEDIAN_TERM = "median_term:"
 MEAN_UTILITY = "mean_utility:"
 MEAN_OUTCOME = "mean:"
@@ -59,6 +62,7 @@ _DIRECTIONS = {
     MEDIAN_DAY: ("later", "earlier"),
     MEAN_DAY_BOTH: ("later", "earlier"),
     SHARE_AFTER_DEADLINE: ("higher", "lower"),
+    DEALS_BEFORE_ELECTION: ("higher", "lower"),
     MEDIAN_TERM: ("higher", "lower"),
     MEAN_UTILITY: ("higher", "lower"),
     MEAN_OUTCOME: ("higher", "lower"),
@@ -540,7 +544,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "(election pressure 1) against caps held at their start values (pressure 0).",
             off=Setting("no squeeze", overrides={"sides.japan.election_pressure": 0.0}),
             on=on,
-            prediction={DEAL_PROBABILITY: "lower"},
+            prediction={DEAL_PROBABILITY: "lower", DEALS_BEFORE_ELECTION: "lower"},
             source="Putnam (1988): a tighter win-set before the vote gives fewer deals",
         ),
     ]

@@ -16,7 +16,13 @@ import numpy as np
 import pytest
 from helpers import run_main
 
-from experiments.mechanism_runs import MechanismResult, measure, results_frame, run_mechanisms
+from experiments.mechanism_runs import (
+    MechanismResult,
+    check_prediction,
+    measure,
+    results_frame,
+    run_mechanisms,
+)
 from experiments.mechanism_stats import (
     AS_PREDICTED,
     CHANGES_NOTHING,
@@ -35,6 +41,7 @@ from experiments.mechanism_stats import (
 )
 from experiments.mechanisms import (
     DEAL_PROBABILITY,
+    DEALS_BEFORE_ELECTION,
     MEAN_DAY_BOTH,
     MECHANISMS,
     MEDIAN_DAY,
@@ -98,7 +105,7 @@ def test_identical_settings_change_nothing(results: list[MechanismResult]) -> No
     assert r.off.table is not r.on.table  # run twice, not shared
     for metric, change in r.changes.items():
         assert change.value == 0.0, metric
-        if metric == DEAL_PROBABILITY:  # Newcombe's interval: symmetric about 0
+        if metric in (DEAL_PROBABILITY, DEALS_BEFORE_ELECTION):  # Newcombe: symmetric about 0
             assert change.low == pytest.approx(-change.high, abs=1e-12)
         elif metric == RUNS_CHANGED:  # a share of seeds, 0 of them, with its Wilson interval
             assert change.low == 0.0 < change.high
@@ -163,6 +170,28 @@ def test_the_paired_mean_day_separates_timing_from_which_runs_deal() -> None:
     assert r.verdicts[MEDIAN_DAY] == OPPOSITE
     assert r.changes[MEAN_DAY_BOTH].value == pytest.approx(-3.0)
     assert r.verdicts[MEAN_DAY_BOTH] == AS_PREDICTED
+    # Japan's election (20 July) is day 95: every deal here comes before it.
+    assert r.off.estimates[DEALS_BEFORE_ELECTION].value == pytest.approx(0.4)
+    assert r.on.estimates[DEALS_BEFORE_ELECTION].value == pytest.approx(1.0)
+    late = table(np.where(first, 47, 96), np.ones(seeds.size, bool))  # 80 before, 120 after
+    r = measure(m, (scenario, off), (scenario, late), resamples=200)
+    assert r.on.estimates[DEALS_BEFORE_ELECTION].value == pytest.approx(0.4)
+    assert r.changes[DEALS_BEFORE_ELECTION].value == 0.0
+
+
+def test_a_prediction_about_the_election_needs_one() -> None:
+    m = Mechanism(
+        key="vote",
+        title="t",
+        what="t",
+        off=Setting("a"),
+        on=Setting("b"),
+        prediction={DEALS_BEFORE_ELECTION: "lower"},
+        source="none",
+    )
+    pie = load_scenario("bilateral_pie")
+    with pytest.raises(ValueError, match="needs an election"):
+        check_prediction(m, pie, pie)
 
 
 def test_extension_moves_deals_past_the_deadline(results: list[MechanismResult]) -> None:
