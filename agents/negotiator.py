@@ -224,8 +224,9 @@ class Negotiator(mesa.Agent):
         accepts it when it is worth at least today's aspiration and lies inside what its own
         principals would ratify (its side's win-set today). Where members answer for
         portfolios (``dynamics.hydra = "portfolios"``), a member also blocks a package worth
-        less than its aspiration on the issues of its portfolio, unless its delegation holds
-        together that day (a draw below the side's cohesion); a block is a veto for its side.
+        less than its aspiration on the issues of its portfolio that are on the table, unless
+        its delegation holds together that day (a draw below the side's cohesion); a block is
+        a veto for its side.
 
         Args:
             packages: (n, K) ... (n, K, I) normalised packages for the n runs of ``rows``.
@@ -252,17 +253,24 @@ class Negotiator(mesa.Agent):
             inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
-        if c.hydra_mode == "portfolios" and c.portfolio[self.index].any():
-            blocks = self._blocks(packages, rows, weights, ideal)
+        turf = c.portfolio[self.index] & ~c.days.off_table[m.day]
+        if c.hydra_mode == "portfolios" and turf.any():
+            blocks = self._blocks(packages, rows, weights, ideal, np.flatnonzero(turf))
             reason = np.where(blocks, Reason.BLOCKS, reason).astype(np.int8)
             worth &= ~blocks
         return Verdict(accepts=worth, reason=reason, utility=util)
 
-    def _blocks(self, packages: Array, rows: Rows, weights: Array, ideal: Array) -> Array:
-        """(n, K) whether the party blocks each package on its portfolio today."""
+    def _blocks(
+        self, packages: Array, rows: Rows, weights: Array, ideal: Array, mine: npt.NDArray[np.intp]
+    ) -> Array:
+        """(n, K) whether the party blocks each package over ``mine``, its portfolio's issues.
+
+        Only the issues on the table today count: one taken off the table is dealt with
+        elsewhere (the yen on the finance ministers' track), so no package here can give the
+        member more on it, and blocking over it would stop every package for nothing.
+        """
         m = self.model
         c, s = m.compiled, m.state
-        mine = np.flatnonzero(c.portfolio[self.index])  # only the portfolio's issues count
         values = issue_values(packages[..., mine], ideal[..., mine])[:, :, 0]  # (n, K, |mine|)
         w = weights[:, 0][..., mine][:, None, :]  # (n|1, 1, |mine|)
         turf = total(values * w) / np.maximum(total(w), EPS)

@@ -84,8 +84,46 @@ def test_a_divided_delegation_strikes_fewer_and_later_deals() -> None:
         table = results(hydra(), seeds, overrides={"sides.us.cohesion": cohesion})
         deals = table[table["status"] == "deal"]
         share[cohesion], day[cohesion] = len(deals) / len(table), deals["day"].median()
-    assert share[0.2] < share[0.9] - 0.1
+    assert share[0.2] < share[0.9] - 0.05  # paired over 1,000 seeds: noise is about 1 point
     assert day[0.2] >= day[0.9]
+
+
+def verdicts_on(model: NegotiationModel, key: str, package: np.ndarray) -> Verdict:
+    return model.negotiators[key].respond(package[None, None, :], np.array([0]))
+
+
+def test_a_member_blocks_only_over_the_issues_of_its_portfolio_on_the_table() -> None:
+    # The yen leaves the table on 24 April: from then on Bessent, whose portfolio it is, has
+    # nothing at this table to block over, however little the package gives him on it.
+    model = NegotiationModel(hydra(), rng=0, collect=False, narrate=False)
+    c = model.compiled
+    yen = c.issue_keys.index("currency")
+    worst = np.array(c.ideal[0, c.party_keys.index("akazawa")])  # Japan's ideal on every issue
+    before, after = [], []
+    while model.running and model.day < 60:
+        model.step()
+        off = bool(c.days.off_table[model.day, yen])
+        blocks = verdicts_on(model, "bessent", worst).reason[0, 0] == Reason.BLOCKS
+        (after if off else before).append(blocks)
+    assert any(before) and not any(after) and after
+
+
+def test_an_issue_off_the_table_leaves_the_rest_of_a_portfolio_to_block_over() -> None:
+    model = NegotiationModel(hydra(), rng=0, collect=False, narrate=False)
+    c = model.compiled
+    lutnick = model.negotiators["lutnick"]
+    weights, ideal = c.weights[:1, None, lutnick.index], c.ideal[:1, None, lutnick.index]
+    auto, investment = c.issue_keys.index("auto_tariff"), c.issue_keys.index("investment")
+    package = np.array(ideal[0, 0])
+    package[investment] = c.ideal[0, c.party_keys.index("akazawa"), investment]  # none of it
+    packages = package[None, None, :]
+    model.state.aspiration[0, lutnick.index] = 0.95
+    model.state.seeds[0] = 0  # any seed: cohesion 0 below makes every draw a block
+    cohesion = model.compiled.cohesion
+    cohesion[...] = 0.0
+    both = lutnick._blocks(packages, np.array([0]), weights, ideal, np.array([auto, investment]))
+    cars = lutnick._blocks(packages, np.array([0]), weights, ideal, np.array([auto]))
+    assert both[0, 0] and not cars[0, 0]  # short on investment only: blocks only over both
 
 
 def test_ensemble_rows_equal_single_runs_with_portfolios() -> None:

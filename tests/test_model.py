@@ -156,7 +156,7 @@ def test_nothing_happens_after_the_end(seed: int) -> None:
 
 
 def test_breakdown_after_the_deadline_gives_the_no_deal_terms(baseline_run) -> None:
-    model = next(m for m in map(baseline_run, range(20)) if m.outcome.status == "breakdown")
+    model = next(m for m in map(baseline_run, range(100)) if m.outcome.status == "breakdown")
     out = model.outcome
     deadline = model.compiled.deadline_day + (21 if out.extended else 0)
     assert out.day == deadline
