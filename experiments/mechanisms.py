@@ -435,7 +435,8 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             key="engage",
             title="Courting the pivotal member",
             what="After each round a party courts the member of the other side whose vote is "
-            "cheapest to win, and weighs its trade-offs by that member's priorities.",
+            "cheapest to win: between the dated meetings it meets that member, and weighs its "
+            "trade-offs by that member's priorities.",
             off=Setting("answering the side as a whole (all dynamics on)"),
             on=switch("engage", "pivotal", "courting the pivotal member"),
             prediction={DEAL_PROBABILITY: "higher", **timing("earlier")},

@@ -56,7 +56,12 @@ def date_of(c: Compiled, day: int) -> dt.date:
 
 
 def round_lines(
-    c: Compiled, day: int, res: RoundResult, aspiration: Array, number: int
+    c: Compiled,
+    day: int,
+    res: RoundResult,
+    aspiration: Array,
+    number: int,
+    courted: bool = False,
 ) -> list[str]:
     """Narrate run 0 of a round result.
 
@@ -66,6 +71,7 @@ def round_lines(
         res: The round (its first row is narrated).
         aspiration: (P,) aspirations of the narrated run.
         number: The round's ordinal.
+        courted: Whether the parties chose whom to meet (who sat at the table is then named).
 
     Returns:
         Lines, without the date prefix.
@@ -73,6 +79,9 @@ def round_lines(
     s = c.scenario
     note = c.days.round_notes[day]
     lines = [note or f"Talks (round day {number})"]
+    if courted and not res.present[0].all():
+        names = [s.party(k).name for k, at in zip(c.party_keys, res.present[0], strict=True) if at]
+        lines[0] += f": {' and '.join(names)} meet"
     for k in res.turn[0]:
         side = s.sides[c.side_keys[k]]
         if res.argued[0, k]:

@@ -24,7 +24,7 @@ from model.loading import DEFAULT_SCENARIO, load_scenario
 from model.narration import concession_lines, date_of, deadline_lines, fmt_package, round_lines
 from model.outcome import Outcome, outcome_of_row, outcome_table
 from model.params import apply_overrides, compile_scenario
-from model.protocol import hold_round, win_set_bounds
+from model.protocol import hold_round, meeting, win_set_bounds
 from model.recording import DailyCollector, daily_record, table_utilities
 from model.rng import SEED_BITS, Purpose, as_seeds, uniform
 from model.schema import Scenario
@@ -285,6 +285,9 @@ class NegotiationModel(mesa.Model):
         present = (
             c.days.attendees[day] if c.days.scheduled[day] else np.ones(len(c.party_keys), bool)
         ) & ~c.days.absent[day]
+        if c.engage_mode == "pivotal" and not c.days.scheduled[day]:
+            # Between the dated meetings, a courting party meets the member it courts.
+            present = meeting(c, s.engaged[rows], present)
         seeds = s.seeds[rows]
         draws = np.stack(
             [uniform(seeds, day, Purpose.INFIGHTING, k) for k in range(len(c.side_keys))], axis=1
@@ -309,7 +312,7 @@ class NegotiationModel(mesa.Model):
         before = (
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
-        presenters = present[None, :] & res.tabled[:, c.side_of]
+        presenters = res.present & res.tabled[:, c.side_of]
         self.ledger.record(rows, presenters, res.positions, w, ideal, day)
         self._metrics = None
         s.rounds[rows] += 1
@@ -324,7 +327,8 @@ class NegotiationModel(mesa.Model):
         s.terms[dealt] = res.table[res.deal]
         s.active[dealt] = False
         if before is not None:
-            for line in round_lines(c, day, res, s.aspiration[0], int(s.rounds[0])):
+            courted = c.engage_mode == "pivotal" and not c.days.scheduled[day]
+            for line in round_lines(c, day, res, s.aspiration[0], int(s.rounds[0]), courted):
                 self._say(line)
             for line in concession_lines(c, before, self.ledger.weights(np.array([0]))[0]):
                 self._say(line)

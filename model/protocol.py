@@ -72,6 +72,30 @@ def win_set_bounds(
     return lo, hi
 
 
+def meeting(
+    c: Compiled, engaged: npt.NDArray[np.intp], present: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Who sits at a generated round when parties court members of the other sides, (n, P).
+
+    A side is represented by those of its members present that day whom a party of another
+    side courts (``State.engaged``); a side none of whose present members is courted comes
+    whole.
+
+    Args:
+        c: Compiled scenario.
+        engaged: (n, P) the member each party courts, -1 for none.
+        present: (P,) who could attend today.
+    """
+    n, n_p = engaged.shape
+    courted = np.zeros((n, n_p), bool)
+    for p in range(n_p):
+        runs = np.flatnonzero(engaged[:, p] >= 0)
+        courted[runs, engaged[runs, p]] = True
+    courted &= present[None, :]
+    sought = any_last(courted[:, None, :] & c.member[None])  # (n, S) a side with a courted member
+    return present[None, :] & np.where(sought[:, c.side_of], courted, True)
+
+
 def side_decisions(
     c: Compiled,
     accepts: npt.NDArray[np.bool_],
@@ -181,6 +205,7 @@ class RoundResult:
     dispersion: Array  # (n, S)
     lo: Array  # (n|1, S, I) each side's win-set today: lower bounds
     hi: Array  # (n|1, S, I) upper bounds
+    present: npt.NDArray[np.bool_]  # (n|1, P) who was at the table
 
 
 def hold_round(
@@ -204,7 +229,7 @@ def hold_round(
         day: Today's day number.
         bounds: Each side's win-set today, (n|1, S, I) lower and upper bounds.
         weights: (n|1, P, I) effective priorities, by which a side weighs its members.
-        present: (P,) who is at the table.
+        present: (P,) who is at the table, or (n, P) run by run.
         proposer: (n,) the side whose turn it is.
         argue_draw: (n, S) uniform numbers deciding whether a divided side argues.
         believed: Each side's win-set today as the other sides take it to be (with complete
@@ -244,7 +269,7 @@ def hold_round(
     if c.hydra_mode == "portfolios":
         # A present member's block on its portfolio is a veto for its side, whatever the
         # side's rule; a member away from the table blocks nothing.
-        blocking = (reasons == Reason.BLOCKS) & present[None, None, :]
+        blocking = (reasons == Reason.BLOCKS) & np.atleast_2d(present)[:, None, :]
         blocked = blocking[:, :, None, :] & c.member[None, None]
         decided &= ~any_last(blocked)
     n_s, n = len(c.side_keys), pos.shape[0]
@@ -276,4 +301,5 @@ def hold_round(
         dispersion=spread,
         lo=lo,
         hi=hi,
+        present=np.atleast_2d(present),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from helpers import assert_ensemble_matches_single_runs
 
-from model import NegotiationModel
+from model import NegotiationModel, run_ensemble
 from model.loading import parse_scenario
+from model.protocol import meeting
 from model.schema import Scenario
 
 
@@ -54,3 +55,57 @@ def test_a_party_courts_the_cheapest_vote_it_lacks_and_weighs_trade_offs_by_it()
 
 def test_ensemble_rows_equal_single_runs_when_parties_court() -> None:
     assert_ensemble_matches_single_runs(courting(), [0, 2, 5, 8])
+
+
+def test_a_side_sends_the_members_the_others_court() -> None:
+    c = NegotiationModel(courting(), rng=0).compiled
+    p = {k: i for i, k in enumerate(c.party_keys)}
+    everyone = np.ones(len(p), bool)
+    engaged = np.full((3, len(p)), -1)
+    engaged[0, p["akazawa"]] = p["lutnick"]  # Japan courts Lutnick
+    engaged[1, p["akazawa"]] = p["lutnick"]
+    engaged[1, p["greer"]] = p["akazawa"]  # and Greer courts Akazawa
+    seated = meeting(c, engaged, everyone)
+    us = [p["bessent"], p["lutnick"], p["greer"]]
+    assert seated[0, us].tolist() == [False, True, False] and seated[0, p["akazawa"]]
+    assert seated[1].tolist() == seated[0].tolist()
+    assert seated[2].all()  # nobody courted: both delegations come whole
+    away = everyone.copy()
+    away[p["lutnick"]] = False  # a courted member away that day: his side comes as it is
+    assert meeting(c, engaged, away)[0].tolist() == away.tolist()
+
+
+def test_between_dated_meetings_the_courted_member_meets_alone() -> None:
+    met = sum(courted_meetings(seed) for seed in range(4))
+    assert met > 2
+
+
+def courted_meetings(seed: int) -> int:
+    """Check run ``seed``'s generated rounds seat the member Japan courts; count them."""
+    model = NegotiationModel(courting(), rng=seed)
+    c, s = model.compiled, model.state
+    japan = c.side_keys.index("japan")
+    us = np.flatnonzero(c.side_of != japan)
+    met = 0
+    while model.running:
+        engaged = s.engaged[0, model.negotiators["akazawa"].index]
+        rounds = int(s.rounds[0])
+        model.step()
+        if s.rounds[0] == rounds or c.days.scheduled[model.day] or engaged < 0:
+            continue
+        name = model.scenario.party(c.party_keys[engaged]).name
+        title = next(line for line in reversed(model.log) if "Talks (round day" in line)
+        assert f"{name} and Ryosei Akazawa meet" in title or f"Ryosei Akazawa and {name}" in title
+        others = [model.scenario.party(c.party_keys[k]).name for k in us if k != engaged]
+        assert not any(o in title for o in others)
+        met += 1
+    return met
+
+
+def test_courting_by_meeting_gives_more_deals_on_the_same_seeds() -> None:
+    seeds = range(600)
+    side = run_ensemble(parse_scenario({"extends": "june2025"}, "side"), seeds)
+    court = run_ensemble(courting(), seeds)
+    gained = ((court["status"] == "deal") & (side["status"] != "deal")).sum()
+    lost = ((court["status"] != "deal") & (side["status"] == "deal")).sum()
+    assert gained > lost
