@@ -329,7 +329,8 @@ def _context_lines() -> list[str]:
         f"`[dynamics]` table on ({switches}), as the baseline file sets them. Each "
         "of these is measured against the same dynamics with its own switch off; the others "
         "(tactics, cohesion, extension, win-set, events) within all of them, and `engage` "
-        "(courting a pivotal member, which overrides the reciprocity weights) on top of them.",
+        "(courting a pivotal member: meeting it, and weighing trade-offs by its priorities in "
+        "place of the reciprocity weights) on top of them.",
         "",
     ]
 

@@ -282,9 +282,10 @@ def _event_effects(scenario: Scenario, event: Event) -> str:
 
 
 # The model's dynamics: every switch of the scenario's ``[dynamics]`` table on but ``engage``
-# (courting a pivotal member overrides the reciprocity weights; it is measured on top). These
-# are the baseline file's settings; each mechanism is measured inside them, against the same with
-# its own switch off. Restating them keeps the measurements what they say if the file changes.
+# (courting a pivotal member meets it and overrides the reciprocity weights; it is measured on
+# top). These are the baseline file's settings; each mechanism is measured inside them, against
+# the same with its own switch off. Restating them keeps the measurements what they say if the
+# file changes.
 FULL_DYNAMICS: dict[str, Any] = {
     "reservation": "no_deal",
     "deadline": "threat",
