@@ -98,32 +98,39 @@ def round_lines(
                 continue
             verdict = "accepts" if res.side_accepts[0, k, j] else "rejects"
             lines.append(
-                f"  {s.sides[key].name} {verdict}: {verdict_reasons(c, res, k, j, aspiration)}"
+                f"  {s.sides[key].name} {verdict}: {verdict_reasons(c, res, k, j, aspiration, day)}"
             )
         own = "backs" if res.side_accepts[0, k, k] else "is split on"
         lines.append(
             f"  {side.name} {own} its own package ({_rule_text(c, k)}): "
-            f"{verdict_reasons(c, res, k, k, aspiration)}"
+            f"{verdict_reasons(c, res, k, k, aspiration, day)}"
         )
         if res.chosen[0] == k:
             break
     return lines
 
 
-def verdict_reasons(c: Compiled, res: RoundResult, k: int, j: int, aspiration: Array) -> str:
+def verdict_reasons(
+    c: Compiled, res: RoundResult, k: int, j: int, aspiration: Array, day: int
+) -> str:
     """Why side ``j`` answers package ``k`` as it does, in words (run 0).
 
     Each member's answer with its reason (its utility against its aspiration; a package its
-    principals would not ratify; a block on its portfolio), then the side's win-set where the
-    package falls outside it, naming each issue and the bound it breaks.
+    principals would not ratify; a block on its portfolio's issues on the table, which counts
+    only from a member at the table), then the side's win-set where the package falls outside
+    it, naming each issue and the bound it breaks.
     """
     names = [p.name for p in c.scenario.parties]
     parts = []
     for p in np.flatnonzero(c.member[j]):
         u, a, why = res.utilities[0, k, p], aspiration[p], int(res.reasons[0, k, p])
         if why == Reason.BLOCKS:
-            turf = ", ".join(c.issue_keys[i] for i in np.flatnonzero(c.portfolio[p]))
-            parts.append(f"{names[p]} blocks it over {turf}")
+            on_table = c.portfolio[p] & ~c.days.off_table[day]
+            turf = ", ".join(c.issue_keys[i] for i in np.flatnonzero(on_table))
+            if res.present[0, p]:
+                parts.append(f"{names[p]} blocks it over {turf}")
+            else:  # a block counts only at the table
+                parts.append(f"{names[p]}, away, would block it over {turf}")
         elif why == Reason.BELOW_ASPIRATION:
             parts.append(f"{names[p]} wants more ({u:.2f} < {a:.2f})")
         elif why == Reason.OUTSIDE_WIN_SET:

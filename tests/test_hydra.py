@@ -138,3 +138,17 @@ def test_a_portfolio_names_known_issues() -> None:
     assert (
         info.value.field == "parties.greer.portfolio[0]" and "unknown issue" in info.value.problem
     )
+
+
+def test_narration_says_whose_block_counts() -> None:
+    # Greer is away from round 6 (13 June): the narration says he would block, not that he
+    # does; and nobody blocks over the yen once it is off the table (24 April).
+    away = 0
+    for seed in range(5):
+        model = NegotiationModel(hydra(), rng=seed, narrate=True)
+        model.run_model()
+        log = model.log
+        away += sum("Jamieson Greer, away, would block it over" in line for line in log)
+        late = next(i for i, line in enumerate(log) if line.startswith("2025-04-24"))
+        assert not any("blocks it over currency" in line for line in log[late:])
+    assert away > 0
