@@ -311,13 +311,15 @@ SWITCH_LABELS: dict[tuple[str, str], str] = {
     ("reservation", "no_deal"): "bottom lines follow the no-deal terms",
     ("deadline", "threat"): "the deadline is a threat its holder may extend, escalate or impose",
     ("offers", "answer"): "offers answer offers",
-    ("hydra", "portfolios"): "members block packages that shortchange their portfolios",
+    ("hydra", "portfolios"): (
+        "members block packages that shortchange their portfolios on the issues at the table"
+    ),
     ("election", "outcomes"): "the election's result sets Japan's win-set afterwards",
     ("agenda", "dated"): "events take issues off the table",
     ("floors", "on"): "principals' floors hold",
     ("preferences", "uncertain"): "priorities, ideals and limits vary by run",
     ("information", "beliefs"): "parties learn the others' priorities and limits from their offers",
-    ("engage", "pivotal"): "each party courts the member it most needs",
+    ("engage", "pivotal"): "each party courts, and meets, the member it most needs",
 }
 
 
