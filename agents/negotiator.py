@@ -315,11 +315,7 @@ class Negotiator(mesa.Agent):
         day = max(m.day, 0) if day is None else day
         lo = hi = None
         if c.has_bounds.any():  # bounds of a side without a win-set are [0, 1]
-            lo, hi = m.win_sets(rows, day)
-            # Contiguous copies of the side's bounds: each of their several uses is faster.
-            lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
-            if c.offers_mode == "answer" and c.has_bounds[self._other_sides].any():
-                lo, hi = self._ratifiable(rows, day, lo, hi)
+            lo, hi = self._side_bounds(rows, day)
         pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
         n = len(aspiration)
         answered, near = np.zeros(n, bool), None
@@ -347,6 +343,27 @@ class Negotiator(mesa.Agent):
         if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
             pos = np.where(pinned, c.no_deal, pos)
         return pos[:, 0]
+
+    def _side_bounds(self, rows: Rows, day: int) -> tuple[Array, Array]:
+        """The bounds the party's packages keep to on ``day``, (n|1, 1, I) lower and upper.
+
+        Its side's win-set, narrowed to what the other sides can ratify where it answers
+        offers. They are the same for every member of a side, so in a round they are worked
+        out once per side (kept in the round memo).
+        """
+        m = self.model
+        memo, key = m.round_memo(rows), ("side_bounds", self.side_index, day)
+        if memo is not None and key in memo:
+            return memo[key]
+        c = m.compiled
+        lo, hi = m.win_sets(rows, day)
+        # Contiguous copies of the side's bounds: each of their several uses is faster.
+        lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
+        if c.offers_mode == "answer" and c.has_bounds[self._other_sides].any():
+            lo, hi = self._ratifiable(rows, day, lo, hi)
+        if memo is not None:
+            memo[key] = lo, hi
+        return lo, hi
 
     def _ratifiable(self, rows: Rows, day: int, lo: Array, hi: Array) -> tuple[Array, Array]:
         """Its own side's bounds narrowed to what the other sides can ratify, (n|1, 1, I) each.
@@ -424,19 +441,44 @@ class Negotiator(mesa.Agent):
             hi: (n|1, 1, I) upper bounds.
             pinned: (I,) issues off the table today.
         """
-        c = self.model.compiled
         shared = self._round_columns(rows)
         if shared is not None:
             weights, _, ideal = shared
         else:
             weights, ideal = take(self._path[0], rows), take(self._ideal, rows)
-        if lo is not None:
-            offer = bound(offer, lo[:, 0], hi[:, 0])
+        offer = self._offer_in_bounds(rows, offer, lo, hi, pinned)
         similarity = self.accommodation(rows)
         if pinned.any():
-            offer = np.where(pinned, c.no_deal, offer)
             similarity = np.where(pinned, 1e12, similarity)
         return tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
+
+    def _offer_in_bounds(
+        self,
+        rows: Rows,
+        offer: Array,
+        lo: Array | None,
+        hi: Array | None,
+        pinned: npt.NDArray[np.bool_],
+    ) -> Array:
+        """The offer answered, inside the side's bounds and with pinned issues at no deal, (n, I).
+
+        Every member of a side answers the same offer within the same bounds, so in a round it
+        is worked out once per side (kept in the round memo).
+        """
+        memo = self.model.round_memo(rows)
+        key = ("offer_in_bounds", self.side_index, pinned.tobytes())
+        if memo is not None and key in memo:
+            kept_offer, kept_lo, answer = memo[key]
+            if kept_offer is offer and kept_lo is lo:  # the same offer within the same bounds
+                return answer
+        answer = offer
+        if lo is not None:
+            answer = bound(answer, lo[:, 0], hi[:, 0])
+        if pinned.any():
+            answer = np.where(pinned, self.model.compiled.no_deal, answer)
+        if memo is not None:
+            memo[key] = offer, lo, answer
+        return answer
 
     def _pie_claims(self, rows: Rows, target: Array) -> Array:
         """Targets on pie issues that give each other party what it asks for today, (n, 1, I).
