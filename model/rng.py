@@ -18,6 +18,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _DAY = np.uint64(0xD1B54A32D192ED03)
 _PURPOSE = np.uint64(0x8CB92BA72F3D8DD7)
 _INDEX = np.uint64(0xABC98388FB8FAC03)
+_SHIFT30, _SHIFT27, _SHIFT31, _SHIFT11 = (np.uint64(k) for k in (30, 27, 31, 11))
 _TO_UNIT = 2.0**-53
 _MASK = 2**64 - 1
 _SMALL = 8  # below this many seeds, plain Python integers are faster than numpy calls
@@ -49,10 +50,17 @@ class Purpose(IntEnum):
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    # The splitmix64 finaliser: a bijection with full avalanche on 64-bit words.
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
+    # The splitmix64 finaliser: a bijection with full avalanche on 64-bit words. It works in
+    # place on ``x`` (a fresh array of the caller's) and returns it.
+    shifted = x >> _SHIFT30
+    x ^= shifted
+    x *= _MIX1
+    np.right_shift(x, _SHIFT27, out=shifted)
+    x ^= shifted
+    x *= _MIX2
+    np.right_shift(x, _SHIFT31, out=shifted)
+    x ^= shifted
+    return x
 
 
 def _splitmix_int(x: int) -> int:
@@ -112,8 +120,16 @@ def uniform(
         ]
         return np.array(out, dtype=np.float64)
     k = np.uint64(key)
-    x = _splitmix(_splitmix(seeds * _GOLDEN + k) ^ k)
-    return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+    # The integer arithmetic of splitmix(splitmix(seed * golden + key) ^ key), in place.
+    x = seeds * _GOLDEN
+    x += k
+    x = _splitmix(x)
+    x ^= k
+    x = _splitmix(x)
+    x >>= _SHIFT11
+    out = x.astype(np.float64)
+    out *= _TO_UNIT
+    return out
 
 
 def normal_pair(
@@ -131,6 +147,17 @@ def normal_pair(
     Returns:
         Two float64 arrays with the shape of ``seeds``.
     """
-    radius = np.sqrt(-2.0 * np.log(1.0 - uniform(seeds, day, purpose, index)))  # 1-u in (0, 1]
-    angle = 2.0 * np.pi * uniform(seeds, day, pair, index)
-    return radius * np.cos(angle), radius * np.sin(angle)
+    # The same operations on the same values as sqrt(-2 log(1 - u)) and 2 pi v, each in place
+    # on its fresh array (a product's operands commute exactly).
+    radius = uniform(seeds, day, purpose, index)
+    np.subtract(1.0, radius, out=radius)  # 1-u in (0, 1]
+    np.log(radius, out=radius)
+    radius *= -2.0
+    np.sqrt(radius, out=radius)
+    angle = uniform(seeds, day, pair, index)
+    angle *= 2.0 * np.pi
+    first = np.cos(angle)
+    first *= radius
+    second = np.sin(angle, out=angle)
+    second *= radius
+    return first, second
