@@ -420,7 +420,8 @@ def learn_from_offers(
     kept = 1.0 - moved / np.maximum(largest, 1e-12)  # 1 where it did not move at all
     gain = np.where(tabled[:, :, None], c.belief_learning * kept, 0.0)[:, None]  # (n, 1, S, I)
     belief = s.belief[rows] + gain
-    s.belief[rows] = belief / total(belief)[..., None]
+    belief /= total(belief)[..., None]  # in place: one large temporary fewer
+    s.belief[rows] = belief
 
 
 def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:

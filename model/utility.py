@@ -72,7 +72,12 @@ def power(x: Array, exponent: Array) -> Array:
 
 def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
     """Clip ``x`` to [lo, hi] elementwise (np.clip carries a large fixed cost per call)."""
-    return np.minimum(np.maximum(x, lo), hi)
+    out = np.maximum(x, lo)
+    # The upper clip reuses the new array where it fits (one temporary fewer), else makes one.
+    if type(out) is np.ndarray and out.dtype == np.float64:
+        if isinstance(hi, (int, float)) or np.shape(hi) == out.shape:
+            return np.minimum(out, hi, out=out)
+    return np.minimum(out, hi)
 
 
 def tightest(lo: Array, hi: Array, sides: npt.NDArray[np.intp | np.bool_]) -> tuple[Array, Array]:
