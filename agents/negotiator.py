@@ -181,22 +181,26 @@ class Negotiator(mesa.Agent):
         """
         m = self.model
         s, c, col = m.state, m.compiled, self._col
-        tau = elapsed(s, c, m.day, col)
-        view = OfferView(self)
+        # Only the runs still running are asked (each run's arithmetic is its own): once many
+        # have ended, the strategy works on their rows alone.
+        rows: Rows = ALL if s.active.all() else np.flatnonzero(s.active)
+        tau = elapsed(s, c, m.day, col, rows)
+        view = OfferView(self, rows)
+        previous = s.aspiration[rows, col]
         ctx = StrategyContext(
             tau=tau,
-            reservation=s.reservation[:, col],
-            previous=s.aspiration[:, col].copy(),
-            start=s.phase_aspiration[:, col],
-            received=m.ledger.received[:, col],
-            params=self._params_of_shape(tau.shape),
+            reservation=s.reservation[rows, col],
+            previous=previous.copy() if rows is ALL else previous,  # its own copy either way
+            start=s.phase_aspiration[rows, col],
+            received=m.ledger.received[rows, col],
+            params=self._params_of(rows, tau.shape),
             offers=view,
         )
-        new = self.strategy.aspiration(ctx)
-        s.aspiration[:, col] = np.where(s.active[:, None], new, ctx.previous)
+        s.aspiration[rows, col] = self.strategy.aspiration(ctx)
         if self.strategy.answers_offers:
-            replied = s.active[:, None] & view.fresh
-            s.replied[:, col] = np.where(replied, s.rounds[:, None], s.replied[:, col])
+            s.replied[rows, col] = np.where(
+                view.fresh, s.rounds[rows][:, None], s.replied[rows, col]
+            )
 
     def propose(self, rows: Rows = ALL, day: int | None = None) -> Array:
         """The package this party would put forward today, in runs ``rows``.
@@ -296,6 +300,18 @@ class Negotiator(mesa.Agent):
                 for n, v in self.strategy_params.items()
             }
         return self._full_params
+
+    def _params_of(self, rows: Rows, shape: tuple[int, ...]) -> dict[str, Array]:
+        """The strategy's parameters for runs ``rows``, spelled out to ``shape`` (n, 1).
+
+        For every run they are kept (see ``_params_of_shape``); for some, gathered each time.
+        """
+        if rows is ALL:
+            return self._params_of_shape(shape)
+        return {
+            n: np.ascontiguousarray(np.broadcast_to(take(v, rows)[:, None], shape))
+            for n, v in self.strategy_params.items()
+        }
 
     # --- how it builds a package ----------------------------------------------------------------
 

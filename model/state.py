@@ -483,17 +483,30 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
         s.fx[rows], s.stress[rows] = fx, stress
 
 
-def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:
-    """Parties' effective elapsed share of time, (R, k): the calendar's, plus urgency and stress.
+def elapsed(
+    s: State,
+    c: Compiled,
+    day: int,
+    parties: slice | npt.NDArray[np.intp],
+    rows: slice | npt.NDArray[np.intp] = slice(None),
+) -> Array:
+    """Parties' effective elapsed share of time, (n, k): the calendar's, plus urgency and stress.
 
     The calendar's share runs over the current phase of the talks: from the start to the
     deadline, and after an extension of a threatened deadline, from then to the new one.
+
+    Args:
+        s: State.
+        c: Compiled scenario.
+        day: Today's day number.
+        parties: The k parties.
+        rows: The n runs (default all).
     """
-    start = s.phase_start[:, None]
+    start = s.phase_start[rows][:, None]
     tau = (
-        (day - start) / (s.deadline[:, None] - start)
+        (day - start) / (s.deadline[rows][:, None] - start)
         + s.urgency[parties]
-        + c.stress_sensitivity[:, parties] * s.stress[:, None]
+        + take(c.stress_sensitivity, rows)[:, parties] * s.stress[rows][:, None]
     )
     return bound(tau, 0.0, 1.0)
 
@@ -501,10 +514,11 @@ def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> A
 def rounds_today(s: State, c: Compiled, day: int) -> npt.NDArray[np.bool_]:
     """Which active runs hold a round today (scheduled, generated, or on the deadline)."""
     _, _, min_len, max_len = c.cadence
-    starts = (s.next_round == day) & s.active
-    if starts.any():
-        length = _draw_int(s.seeds, day, Purpose.ROUND_LENGTH, min_len, max_len)
-        s.round_left = np.where(starts, length, s.round_left)
+    starts = np.flatnonzero((s.next_round == day) & s.active)
+    if starts.size:  # only the runs starting a round draw (each draw is its run's own)
+        round_left = s.round_left.copy()  # a new array: yesterday's stays as it was
+        round_left[starts] = _draw_int(s.seeds[starts], day, Purpose.ROUND_LENGTH, min_len, max_len)
+        s.round_left = round_left
     generated = s.round_left > 0
     return s.active & (c.days.scheduled[day] | generated | (s.deadline == day))
 
@@ -516,10 +530,13 @@ def end_generated_rounds(s: State, c: Compiled, day: int) -> None:
     if not running.any():
         return
     s.round_left = np.where(running, s.round_left - 1, s.round_left)
-    ended = running & (s.round_left == 0)
-    if ended.any():
-        gap = _draw_int(s.seeds, day, Purpose.ROUND_GAP, min_gap, max_gap)
-        s.next_round = np.where(ended, day + gap, s.next_round)
+    ended = np.flatnonzero(running & (s.round_left == 0))
+    if ended.size:  # only the runs whose round ended draw (each draw is its run's own)
+        next_round = s.next_round.copy()  # a new array: yesterday's stays as it was
+        next_round[ended] = day + _draw_int(
+            s.seeds[ended], day, Purpose.ROUND_GAP, min_gap, max_gap
+        )
+        s.next_round = next_round
 
 
 @dataclass
