@@ -95,6 +95,10 @@ class Table(Protocol):
         """A store shared by the negotiators in the round runs ``rows`` hold, else None."""
         ...
 
+    def aspire_memo(self) -> dict[Any, Any] | None:
+        """A store shared by the negotiators while they aspire on a day, else None."""
+        ...
+
 
 class Negotiator(mesa.Agent):
     """A party at the table: its priorities, ideal point, reservation, strategy and decisions.
@@ -180,11 +184,9 @@ class Negotiator(mesa.Agent):
         than its reservation. Runs that have ended keep theirs.
         """
         m = self.model
-        s, c, col = m.state, m.compiled, self._col
-        # Only the runs still running are asked (each run's arithmetic is its own): once many
-        # have ended, the strategy works on their rows alone.
-        rows: Rows = ALL if s.active.all() else np.flatnonzero(s.active)
-        tau = elapsed(s, c, m.day, col, rows)
+        s, col = m.state, self._col
+        rows, tau = self._elapsed_today()
+        tau = tau[self.index][:, None]  # its row: contiguous, as numpy kernels may read layouts
         view = OfferView(self, rows)
         previous = s.aspiration[rows, col]
         ctx = StrategyContext(
@@ -202,6 +204,24 @@ class Negotiator(mesa.Agent):
                 view.fresh, s.rounds[rows][:, None], s.replied[rows, col]
             )
 
+    def _elapsed_today(self) -> tuple[Rows, Array]:
+        """The runs still running and every party's effective elapsed time in them, (P, n).
+
+        Only the runs still running are asked (each run's arithmetic is its own): once many
+        have ended, the strategy works on their rows alone. Both are the same for every
+        party, so while the negotiators aspire they are worked out once (the aspire memo).
+        """
+        m = self.model
+        memo = m.aspire_memo()
+        if memo is not None and "elapsed" in memo:
+            return memo["elapsed"]
+        s = m.state
+        rows: Rows = ALL if s.active.all() else np.flatnonzero(s.active)
+        found = rows, elapsed(s, m.compiled, m.day, ALL, rows)
+        if memo is not None:
+            memo["elapsed"] = found
+        return found
+
     def propose(self, rows: Rows = ALL, day: int | None = None) -> Array:
         """The package this party would put forward today, in runs ``rows``.
 
@@ -218,7 +238,7 @@ class Negotiator(mesa.Agent):
         Returns:
             (n, I) normalised packages, one per run of ``rows``.
         """
-        aspiration = self.model.state.aspiration[rows][:, self._col]
+        aspiration = self.model.state.aspiration[rows, self._col]
         return self.package_at(aspiration, rows, day)
 
     def respond(self, packages: Array, rows: Rows = ALL) -> Verdict:
@@ -248,12 +268,10 @@ class Negotiator(mesa.Agent):
         else:
             weights, ideal = take(c.weights[:, col], rows), take(self._ideal, rows)
         util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
-        worth = util >= s.aspiration[rows][:, col] - TOLERANCE
+        worth = util >= s.aspiration[rows, col] - TOLERANCE
         reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
         if c.has_bounds[self.side_index]:
-            lo, hi = m.win_sets(rows, m.day)
-            lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
-            inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
+            inside = self._inside_win_set(packages, rows)
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
         if c.hydra_mode == "portfolios" and c.portfolio[self.index].any():
@@ -261,6 +279,23 @@ class Negotiator(mesa.Agent):
             reason = np.where(blocks, Reason.BLOCKS, reason).astype(np.int8)
             worth &= ~blocks
         return Verdict(accepts=worth, reason=reason, utility=util)
+
+    def _inside_win_set(self, packages: Array, rows: Rows) -> npt.NDArray[np.bool_]:
+        """(n, K) whether each package lies inside the party's side's win-set today.
+
+        The same for every member of a side, so in a round it is worked out once per side
+        (kept in the round memo, with the packages it answers).
+        """
+        m = self.model
+        memo, key = m.round_memo(rows), ("inside_win_set", self.side_index, m.day)
+        if memo is not None and key in memo and memo[key][0] is packages:
+            return memo[key][1]
+        lo, hi = m.win_sets(rows, m.day)
+        lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
+        inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
+        if memo is not None:
+            memo[key] = packages, inside
+        return inside
 
     def _blocks(self, packages: Array, rows: Rows, weights: Array, ideal: Array) -> Array:
         """(n, K) whether the party blocks each package on its portfolio today."""
@@ -270,7 +305,7 @@ class Negotiator(mesa.Agent):
         values = issue_values(packages[..., mine], ideal[..., mine])[:, :, 0]  # (n, K, |mine|)
         w = weights[:, 0][..., mine][:, None, :]  # (n|1, 1, |mine|)
         turf = total(values * w) / np.maximum(total(w), EPS)
-        short = turf < s.aspiration[rows][:, self.index, None] - TOLERANCE
+        short = turf < s.aspiration[rows, self._col] - TOLERANCE
         draw = uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
         holds = draw < take(c.cohesion, rows)[:, self.side_index]
         return short & ~holds[:, None]

@@ -131,6 +131,7 @@ class NegotiationModel(mesa.Model):
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
         self._bounds: dict[int, tuple[Array, Array]] = {}
         self._round: tuple[Any, dict[Any, Any]] | None = None  # the round being held
+        self._aspiring: dict[Any, Any] | None = None  # while the negotiators aspire
         self.round0 = -1
         classes = _negotiator_classes(c.party_keys, negotiators)
         for index, cls in enumerate(classes):
@@ -175,7 +176,11 @@ class NegotiationModel(mesa.Model):
         advance_drivers(s, c, day)
         if c.reservation_mode == "no_deal":
             update_reservations(s, c, day)
-        self.agents.do("aspire")
+        self._aspiring = {}
+        try:
+            self.agents.do("aspire")
+        finally:
+            self._aspiring = None
         in_round = rounds_today(s, c, day)
         if in_round.any():
             self._hold_rounds(np.flatnonzero(in_round), day)
@@ -270,6 +275,15 @@ class NegotiationModel(mesa.Model):
         """
         kept = self._round
         return kept[1] if kept is not None and kept[0] is rows else None
+
+    def aspire_memo(self) -> dict[Any, Any] | None:
+        """A store for what negotiators share while they aspire on a day, else None.
+
+        It lives while every negotiator aspires: what goes in must follow from the state as
+        the day found it (which runs are running, the drivers, the deadlines), which aspiring
+        does not change. Values are shared, never written to.
+        """
+        return self._aspiring
 
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state

@@ -490,10 +490,11 @@ def elapsed(
     parties: slice | npt.NDArray[np.intp],
     rows: slice | npt.NDArray[np.intp] = slice(None),
 ) -> Array:
-    """Parties' effective elapsed share of time, (n, k): the calendar's, plus urgency and stress.
+    """Parties' effective elapsed share of time, (k, n): the calendar's, plus urgency and stress.
 
     The calendar's share runs over the current phase of the talks: from the start to the
     deadline, and after an extension of a threatened deadline, from then to the new one.
+    Each party's row is contiguous (the calendar's share is worked out once for them all).
 
     Args:
         s: State.
@@ -502,12 +503,10 @@ def elapsed(
         parties: The k parties.
         rows: The n runs (default all).
     """
-    start = s.phase_start[rows][:, None]
-    tau = (
-        (day - start) / (s.deadline[rows][:, None] - start)
-        + s.urgency[parties]
-        + take(c.stress_sensitivity, rows)[:, parties] * s.stress[rows][:, None]
-    )
+    start = s.phase_start[rows]
+    calendar = (day - start) / (s.deadline[rows] - start)  # (n,)
+    sensitivity = take(c.stress_sensitivity, rows)[:, parties].T  # (k, n|1)
+    tau = calendar + s.urgency[parties][:, None] + sensitivity * s.stress[rows]
     return bound(tau, 0.0, 1.0)
 
 
