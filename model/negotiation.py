@@ -350,15 +350,14 @@ class NegotiationModel(mesa.Model):
         s = self.state
         cw = take(c.clout, rows)[:, None, :] * c.member[None]  # (n|1, S, P)
         own = total(res.utilities * cw) / total(cw)  # package k scored by side k
-        tabled = res.tabled
+        tabled, by_issue = res.tabled, res.tabled[:, :, None]
         repeated = tabled & (s.offer_round[rows] > 0)  # a side tabling again: its move is seen
-        s.previous_offers[rows] = np.where(
-            tabled[:, :, None], s.offers[rows], s.previous_offers[rows]
-        )
-        s.offers[rows] = np.where(tabled[:, :, None], res.packages, s.offers[rows])
-        s.offer_value_prev[rows] = np.where(tabled, s.offer_value[rows], s.offer_value_prev[rows])
-        s.offer_value[rows] = np.where(tabled, own, s.offer_value[rows])
-        s.offer_round[rows] = np.where(tabled, s.rounds[rows][:, None], s.offer_round[rows])
+        # Each earlier value is moved before it is replaced.
+        _replace(s.previous_offers, rows, s.offers[rows], by_issue)
+        _replace(s.offers, rows, res.packages, by_issue)
+        _replace(s.offer_value_prev, rows, s.offer_value[rows], tabled)
+        _replace(s.offer_value, rows, own, tabled)
+        _replace(s.offer_round, rows, s.rounds[rows][:, None], tabled)
         if c.information_mode == "beliefs" and repeated.any():
             learn_from_offers(s, c, rows, repeated)
         if c.engage_mode == "pivotal":
@@ -431,6 +430,19 @@ class NegotiationModel(mesa.Model):
         if self._metrics is None:
             self._metrics = self.ledger.metrics(np.array([0]))
         return self._metrics
+
+
+def _replace(
+    arr: npt.NDArray[Any],
+    rows: slice | npt.NDArray[np.intp],
+    values: npt.NDArray[Any],
+    where: npt.NDArray[np.bool_],
+) -> None:
+    """``arr[rows] = np.where(where, values, arr[rows])``: in place for a block of runs."""
+    if isinstance(rows, slice):
+        np.copyto(arr[rows], values, where=where)
+    else:
+        arr[rows] = np.where(where, values, arr[rows])
 
 
 def _negotiator_classes(
