@@ -90,6 +90,10 @@ def as_seeds(seeds: int | npt.ArrayLike) -> npt.NDArray[np.uint64]:
         ValueError: If a seed is negative or too large.
     """
     arr = np.atleast_1d(np.asarray(seeds, dtype=object if np.ndim(seeds) == 0 else None))
+    if arr.dtype.kind in "iu" and arr.size:  # integers already: checked and cast at once
+        if arr.min() < 0 or arr.max() >= 2**SEED_BITS:
+            raise ValueError(f"seeds must be integers in [0, 2**{SEED_BITS})")
+        return arr.astype(np.uint64).reshape(-1)
     as_int = np.array([int(s) for s in arr.ravel()], dtype=object)
     if any(s < 0 or s >= 2**SEED_BITS for s in as_int):
         raise ValueError(f"seeds must be integers in [0, 2**{SEED_BITS})")
