@@ -419,9 +419,12 @@ def learn_from_offers(
     largest = max_last(moved)
     kept = 1.0 - moved / np.maximum(largest, 1e-12)  # 1 where it did not move at all
     gain = np.where(tabled[:, :, None], c.belief_learning * kept, 0.0)[:, None]  # (n, 1, S, I)
-    belief = s.belief[rows] + gain
-    belief /= total(belief)[..., None]  # in place: one large temporary fewer
-    s.belief[rows] = belief
+    # In place: the rows of a block of runs are a view, any other rows a gathered copy.
+    belief = s.belief[rows]
+    belief += gain
+    belief /= total(belief)[..., None]
+    if not isinstance(rows, slice):
+        s.belief[rows] = belief
 
 
 def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
