@@ -160,6 +160,31 @@ def no_crossing(
     return out
 
 
+def _bound_by_side(pos: Array, lo: Array, hi: Array, member: npt.NDArray[np.bool_]) -> None:
+    """Clip each party's positions to its side's bounds, in place.
+
+    ``bound(pos, lo[:, side_of], hi[:, side_of])`` side by side, on views of ``pos`` where a
+    side's members sit in adjacent columns, without gathering the bounds for every party.
+
+    Args:
+        pos: (n, P, I) positions (a new array of the caller's).
+        lo: (n|1, S, I) lower bounds.
+        hi: (n|1, S, I) upper bounds.
+        member: (S, P) side membership.
+    """
+    for k, seated in enumerate(member):
+        cols = np.flatnonzero(seated)
+        if len(cols) == 0:
+            continue
+        lo_k, hi_k = lo[:, k, None], hi[:, k, None]
+        if cols[-1] - cols[0] + 1 == len(cols):
+            side = pos[:, cols[0] : cols[-1] + 1]
+            np.maximum(side, lo_k, out=side)
+            np.minimum(side, hi_k, out=side)
+        else:
+            pos[:, cols] = bound(pos[:, cols], lo_k, hi_k)
+
+
 @dataclass
 class RoundResult:
     """What happened in one round, for the runs that held it (n of them)."""
@@ -218,7 +243,7 @@ def hold_round(
     # Every party forms its position (absent ones too: they still pull their side apart);
     # only the present members' positions make their side's package.
     pos = np.stack([n.propose(idx, day) for n in negotiators], axis=1)
-    pos = bound(pos, lo[:, c.side_of], hi[:, c.side_of])  # a side's package stays ratifiable
+    _bound_by_side(pos, lo, hi, c.member)  # a side's package stays ratifiable
     mix = pie_weights(weights, c.pie_groups)
     packages, anyone = side_packages(pos, mix, clout, c.member, present)
     if c.offers_mode == "answer":
