@@ -136,6 +136,60 @@ def uniform(
     return out
 
 
+def _uniforms(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, count: int
+) -> npt.NDArray[np.float64]:
+    """``uniform`` for indices 0 .. count-1 at once, (n, count): column k is index k's.
+
+    The same integer arithmetic, element by element, over one array (for 8 seeds or more).
+    """
+    keys = np.array([_key(day, int(purpose), k) for k in range(count)], dtype=np.uint64)
+    x = (seeds * _GOLDEN)[:, None] + keys
+    x = _splitmix(x)
+    x ^= keys
+    x = _splitmix(x)
+    x >>= _SHIFT11
+    out = x.astype(np.float64)
+    out *= _TO_UNIT
+    return out
+
+
+def normal_pairs(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, count: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``normal_pair`` for indices 0 .. count-1 at once, (n, count) each: column k is index k's.
+
+    Args:
+        seeds: 1-d uint64 array of run seeds.
+        day: Day number.
+        purpose: The stream of the radius uniforms.
+        pair: The stream of the angle uniforms.
+        count: How many indices.
+
+    Returns:
+        Two float64 arrays, (n, count) each.
+    """
+    if seeds.shape[0] < _SMALL:  # a few seeds: pair by pair, on plain integers
+        pairs = [normal_pair(seeds, day, purpose, pair, k) for k in range(count)]
+        shape = (seeds.shape[0], count)
+        return (
+            np.stack([a for a, _ in pairs], axis=1) if pairs else np.empty(shape),
+            np.stack([b for _, b in pairs], axis=1) if pairs else np.empty(shape),
+        )
+    return _box_muller(_uniforms(seeds, day, purpose, count), _uniforms(seeds, day, pair, count))
+
+
+def normals(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, cells: int
+) -> npt.NDArray[np.float64]:
+    """``cells`` standard normals per seed, (n, cells): both of each pair, pair after pair.
+
+    Column 2k is the first of ``normal_pair(..., index=k)`` and column 2k + 1 its second.
+    """
+    first, second = normal_pairs(seeds, day, purpose, pair, (cells + 1) // 2)
+    return np.stack([first, second], axis=-1).reshape(seeds.shape[0], -1)[:, :cells]
+
+
 def normal_pair(
     seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, index: int = 0
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -151,14 +205,19 @@ def normal_pair(
     Returns:
         Two float64 arrays with the shape of ``seeds``.
     """
+    return _box_muller(uniform(seeds, day, purpose, index), uniform(seeds, day, pair, index))
+
+
+def _box_muller(
+    radius: npt.NDArray[np.float64], angle: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Two standard normals from two fresh arrays of uniforms (reused in place)."""
     # The same operations on the same values as sqrt(-2 log(1 - u)) and 2 pi v, each in place
     # on its fresh array (a product's operands commute exactly).
-    radius = uniform(seeds, day, purpose, index)
     np.subtract(1.0, radius, out=radius)  # 1-u in (0, 1]
     np.log(radius, out=radius)
     radius *= -2.0
     np.sqrt(radius, out=radius)
-    angle = uniform(seeds, day, pair, index)
     angle *= 2.0 * np.pi
     first = np.cos(angle)
     first *= radius

@@ -16,13 +16,14 @@ import numpy.typing as npt
 from scipy.special import ndtr
 
 from model.params import Compiled
-from model.rng import Purpose, normal_pair, uniform
+from model.rng import Purpose, normal_pair, normal_pairs, normals, uniform
 from model.utility import TOLERANCE, bound, effective_weights, max_last, total, utilities
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
 STATUS_NAMES = {RUNNING: "running", DEAL: "deal", BREAKDOWN: "breakdown"}
 TRADING_DAYS = 252.0
+PREFERENCES = (Purpose.PRIORITIES, Purpose.IDEAL)  # the streams of the preference draws
 
 
 @dataclass
@@ -95,11 +96,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         A fresh state.
     """
     r, n_p = seeds.shape[0], len(c.party_keys)
-    pairs = [
-        normal_pair(seeds, 0, Purpose.RESERVATION, Purpose.RESERVATION_PAIR, k)
-        for k in range((n_p + 1) // 2)
-    ]
-    noise = np.stack([z for pair in pairs for z in pair][:n_p], axis=1)
+    noise = normals(seeds, 0, Purpose.RESERVATION, Purpose.RESERVATION_PAIR, n_p)
     if c.reservation_mode == "drawn":
         reservation = bound(c.reservation + c.reservation_sd * noise, 0.0, 1.0)
         audience = np.zeros((r, n_p))
@@ -166,13 +163,8 @@ def draw_preferences(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
     """
     r, (n_p, n_i) = seeds.shape[0], c.weights.shape[1:]
     c.nominal = copy.copy(c)
-    pairs = [
-        normal_pair(seeds, 0, Purpose.PRIORITIES, Purpose.IDEAL, p * n_i + i)
-        for p in range(n_p)
-        for i in range(n_i)
-    ]
-    z_w = np.stack([a for a, _ in pairs], axis=1).reshape(r, n_p, n_i)
-    z_x = np.stack([b for _, b in pairs], axis=1).reshape(r, n_p, n_i)
+    # Pair p * I + i moves party p's priority (first) and ideal (second) on issue i.
+    z_w, z_x = (z.reshape(r, n_p, n_i) for z in normal_pairs(seeds, 0, *PREFERENCES, n_p * n_i))
     w = c.weights * np.exp(c.priorities_sd[None, :, None] * z_w)
     c.weights = w / total(w)[:, :, None]
     moved = bound(c.ideal + c.ideal_sd[None, :, None] * z_x, 0.0, 1.0)
@@ -189,10 +181,7 @@ def _draw_limits(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
     """
     n_s, n_i = c.bound_sd.shape
     cells = n_s * n_i
-    pairs = [
-        normal_pair(seeds, 0, Purpose.LIMIT, Purpose.LIMIT_PAIR, k) for k in range((cells + 1) // 2)
-    ]
-    z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(-1, 1, n_s, n_i)
+    z = normals(seeds, 0, Purpose.LIMIT, Purpose.LIMIT_PAIR, cells).reshape(-1, 1, n_s, n_i)
     c.bound_lo, c.bound_hi = shifted_limits(c.bound_lo, c.bound_hi, c.bound_sd, c.bound_sd * z)
 
 
@@ -214,11 +203,7 @@ def initial_beliefs(c: Compiled, seeds: npt.NDArray[np.uint64]) -> Array:
     if c.information_mode == "complete":
         return truth.copy()
     cells = n_p * n_s * n_i
-    pairs = [
-        normal_pair(seeds, 0, Purpose.BELIEF, Purpose.BELIEF_PAIR, k)
-        for k in range((cells + 1) // 2)
-    ]
-    z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(r, n_p, n_s, n_i)
+    z = normals(seeds, 0, Purpose.BELIEF, Purpose.BELIEF_PAIR, cells).reshape(r, n_p, n_s, n_i)
     noisy = truth * np.exp(c.belief_sd * z)
     return noisy / total(noisy)[..., None]
 
