@@ -214,12 +214,16 @@ def effective_weights(
         return weights
     scale = np.maximum(0.0, 1.0 + sensitivity * (fx / reference - 1.0)[:, None])  # (R, P)
     base = np.broadcast_to(weights, (fx.shape[0], *weights.shape[1:]))
-    w = base.copy()
-    w[:, :, fx_issue] *= scale
-    w = w / np.maximum(total(w), EPS)[:, :, None]
+    out = base.copy()
     # A party the yen does not move keeps its priorities exactly (renormalising could change
-    # the last bit, and then a run would depend on the other runs of its ensemble).
-    return np.where((scale == 1.0)[:, :, None], base, w)
+    # the last bit, and then a run would depend on the other runs of its ensemble); only the
+    # parties it moves in some run are renormalised, each on its own.
+    for p in np.flatnonzero((scale != 1.0).any(axis=0)):
+        w = base[:, p].copy()  # (R, I)
+        w[:, fx_issue] *= scale[:, p]
+        w = w / np.maximum(total(w), EPS)[:, None]
+        out[:, p] = np.where((scale[:, p] == 1.0)[:, None], base[:, p], w)
+    return out
 
 
 def opponent_targets(
