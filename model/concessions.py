@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from model.utility import RUNS_LAST, reach, total
+from model.utility import RUNS_LAST, at_least, reach, total
 
 Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
@@ -111,7 +111,7 @@ class ConcessionLedger:
             np.subtract(1.0, vals, out=vals)
             gain = vals - seen[block]
             gain *= weights_t[block, None, :, :]  # the receiving party's priorities
-            np.maximum(gain, 0.0, out=gain)
+            at_least(gain, 0.0, out=gain)
             gain *= mask
             if first == 0:
                 self.given0[:, :, block] += gain[..., 0].transpose(1, 2, 0)

@@ -70,12 +70,50 @@ def power(x: Array, exponent: Array) -> Array:
     return x ** np.ascontiguousarray(np.broadcast_to(exponent, shape))
 
 
+# From this many elements a max or min against a constant reads a kept array of it (see
+# ``at_least``), up to the size of the kept arrays (a few MiB each at most).
+FILLED_FROM, FILLED_UP_TO = 2048, 2**18
+_FILLED: dict[str, Array] = {}
+
+
+def _constant(x: Array | float, value: float) -> Array | float:
+    """``value`` spelled out to ``x``'s shape (a read-only view) where that is faster, else itself.
+
+    numpy's maximum and minimum run two to three times slower with a scalar operand than with
+    two contiguous arrays; they return the same numbers either way (ties of signed zeros and
+    NaNs alike).
+    """
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        return value
+    if not FILLED_FROM <= x.size <= FILLED_UP_TO:
+        return value
+    key = float(value).hex()  # -0.0 and 0.0 apart
+    kept = _FILLED.get(key)
+    if kept is None:
+        kept = np.full(FILLED_UP_TO, float(value))
+        kept.flags.writeable = False
+        _FILLED[key] = kept
+    return kept[: x.size].reshape(x.shape)
+
+
+def at_least(x: Array, value: float, out: Array | None = None) -> Array:
+    """``np.maximum(x, value)`` for a constant ``value``: the same numbers, faster on large x."""
+    return np.maximum(x, _constant(x, value), out=out)
+
+
+def at_most(x: Array, value: float, out: Array | None = None) -> Array:
+    """``np.minimum(x, value)`` for a constant ``value``: the same numbers, faster on large x."""
+    return np.minimum(x, _constant(x, value), out=out)
+
+
 def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
     """Clip ``x`` to [lo, hi] elementwise (np.clip carries a large fixed cost per call)."""
-    out = np.maximum(x, lo)
+    out = at_least(x, lo) if isinstance(lo, float) else np.maximum(x, lo)
     # The upper clip reuses the new array where it fits (one temporary fewer), else makes one.
     if type(out) is np.ndarray and out.dtype == np.float64:
-        if isinstance(hi, (int, float)) or np.shape(hi) == out.shape:
+        if isinstance(hi, float):
+            return at_most(out, hi, out=out)
+        if isinstance(hi, int) or np.shape(hi) == out.shape:
             return np.minimum(out, hi, out=out)
     return np.minimum(out, hi)
 
@@ -456,7 +494,7 @@ def side_packages(
             den, num, plain = den + w, num + weighted, plain + plain_p
     # When nobody present cares about an issue, fall back to the members' plain clout average.
     plain = plain / np.maximum(total(cw), EPS).T[:, None, :]
-    pkg = np.where(den > EPS, num / np.maximum(den, EPS), plain)
+    pkg = np.where(den > EPS, num / at_least(den, EPS), plain)
     return np.ascontiguousarray(pkg.transpose(2, 0, 1)), at_table.any(axis=2)
 
 
@@ -490,7 +528,7 @@ def _seated_packages(
             num += stake[p] * pos[p]
             plain += clout[p] * pos[p]
         # When nobody present cares about an issue, fall back to the members' plain average.
-        packages.append(np.where(den > EPS, num / np.maximum(den, EPS), plain / scale[:, k]))
+        packages.append(np.where(den > EPS, num / at_least(den, EPS), plain / scale[:, k]))
     return np.ascontiguousarray(np.stack(packages).transpose(2, 0, 1))
 
 
@@ -565,12 +603,12 @@ def tradeoff_positions(
     budget = 1.0 - aspiration  # (n, P)
     # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
     # does not care about stops at once; one the party does not care about never stops).
-    rho = k / np.maximum(2.0 * similarity, EPS)
+    rho = k / at_least(2.0 * similarity, EPS)
     # The search runs issue-major, (I, n, P): numpy is slow on the short last axis (a
     # reduction or a broadcast over 7 issues costs per row), fast over a leading one.
     shape = np.broadcast_shapes(far.shape, rho.shape)
     k_t, far_t, rho_t = (_issue_major(x, shape) for x in (k, far, rho))
-    stop_t = np.where(rho_t > 0, far_t / np.maximum(rho_t, EPS), 0.0)  # lambda where d_i hits 0
+    stop_t = np.where(rho_t > 0, far_t / at_least(rho_t, EPS), 0.0)  # lambda where d_i hits 0
     candidates = np.concatenate([np.zeros((1, *shape[:-1])), stop_t])  # (I+1, n, P)
     cost = _spent(candidates, far_t, rho_t, k_t)
     enough = cost >= budget  # the budget is reached at lambda or beyond it
@@ -586,8 +624,8 @@ def tradeoff_positions(
     finite = np.isfinite(hi)
     cost_hi = np.where(finite, np.where(enough, -np.inf, cost).max(axis=0), cost_lo)
     # Between two breakpoints the cost falls linearly in lambda.
-    slope = np.where(finite, (cost_lo - cost_hi) / np.maximum(hi - lo, EPS), 0.0)
-    lam = np.where(slope > 0, lo + (cost_lo - budget) / np.maximum(slope, EPS), lo)
+    slope = np.where(finite, (cost_lo - cost_hi) / at_least(hi - lo, EPS), 0.0)
+    lam = np.where(slope > 0, lo + (cost_lo - budget) / at_least(slope, EPS), lo)
     lam = np.where(cost[0] <= budget, 0.0, lam)[..., None]  # the offer itself is good enough
     moved = bound(far - lam * rho, 0.0, far)
     return ideal + np.sign(offer - ideal) * moved
@@ -614,13 +652,13 @@ def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
     """
     cost = lam * rho[0]
     np.subtract(far[0], cost, out=cost)
-    np.maximum(cost, 0.0, out=cost)
+    at_least(cost, 0.0, out=cost)
     np.multiply(k[0], cost, out=cost)
     moved = np.empty_like(cost)
     for i in range(1, far.shape[0]):
         np.multiply(lam, rho[i], out=moved)
         np.subtract(far[i], moved, out=moved)
-        np.maximum(moved, 0.0, out=moved)
+        at_least(moved, 0.0, out=moved)
         np.multiply(k[i], moved, out=moved)
         cost += moved
     return cost
