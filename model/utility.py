@@ -76,43 +76,47 @@ FILLED_FROM, FILLED_UP_TO = 2048, 2**18
 _FILLED: dict[str, Array] = {}
 
 
-def _constant(x: Array | float, value: float) -> Array | float:
-    """``value`` spelled out to ``x``'s shape (a read-only view) where that is faster, else itself.
-
-    numpy's maximum and minimum run two to three times slower with a scalar operand than with
-    two contiguous arrays; they return the same numbers either way (ties of signed zeros and
-    NaNs alike).
-    """
-    if type(x) is not np.ndarray or x.dtype != np.float64:
-        return value
-    if not FILLED_FROM <= x.size <= FILLED_UP_TO:
-        return value
+def _filled(value: float, shape: tuple[int, ...]) -> Array:
+    """A read-only contiguous array of ``value`` shaped ``shape`` (up to FILLED_UP_TO elements)."""
     key = float(value).hex()  # -0.0 and 0.0 apart
     kept = _FILLED.get(key)
     if kept is None:
         kept = np.full(FILLED_UP_TO, float(value))
         kept.flags.writeable = False
         _FILLED[key] = kept
-    return kept[: x.size].reshape(x.shape)
+    return kept[: math.prod(shape)].reshape(shape)
 
 
 def at_least(x: Array, value: float, out: Array | None = None) -> Array:
-    """``np.maximum(x, value)`` for a constant ``value``: the same numbers, faster on large x."""
-    return np.maximum(x, _constant(x, value), out=out)
+    """``np.maximum(x, value)`` for a constant ``value``: the same numbers, faster on large x.
+
+    numpy's maximum and minimum run two to three times slower with a scalar operand than with
+    two contiguous arrays, and return the same numbers either way (ties of signed zeros and
+    NaNs alike): on a large float array the constant is read from a kept array of it.
+    """
+    if type(x) is np.ndarray and FILLED_FROM <= x.size <= FILLED_UP_TO and x.dtype == np.float64:
+        return np.maximum(x, _filled(value, x.shape), out=out)
+    return np.maximum(x, value, out=out)
 
 
 def at_most(x: Array, value: float, out: Array | None = None) -> Array:
-    """``np.minimum(x, value)`` for a constant ``value``: the same numbers, faster on large x."""
-    return np.minimum(x, _constant(x, value), out=out)
+    """``np.minimum(x, value)`` for a constant ``value``: the same numbers, faster on large x.
+
+    See ``at_least``.
+    """
+    if type(x) is np.ndarray and FILLED_FROM <= x.size <= FILLED_UP_TO and x.dtype == np.float64:
+        return np.minimum(x, _filled(value, x.shape), out=out)
+    return np.minimum(x, value, out=out)
 
 
 def bound(x: Array, lo: Array | float, hi: Array | float) -> Array:
     """Clip ``x`` to [lo, hi] elementwise (np.clip carries a large fixed cost per call)."""
-    out = at_least(x, lo) if isinstance(lo, float) else np.maximum(x, lo)
+    big = type(x) is np.ndarray and FILLED_FROM <= x.size <= FILLED_UP_TO
+    out = at_least(x, lo) if big and isinstance(lo, float) else np.maximum(x, lo)
     # The upper clip reuses the new array where it fits (one temporary fewer), else makes one.
     if type(out) is np.ndarray and out.dtype == np.float64:
         if isinstance(hi, float):
-            return at_most(out, hi, out=out)
+            return at_most(out, hi, out=out) if big else np.minimum(out, hi, out=out)
         if isinstance(hi, int) or np.shape(hi) == out.shape:
             return np.minimum(out, hi, out=out)
     return np.minimum(out, hi)
