@@ -257,11 +257,12 @@ def shifted_limits(lo: Array, hi: Array, sd: Array, shift: Array) -> tuple[Array
         sd: (S, I) the uncertainty of each side's limits on each issue.
         shift: (R, 1, S, I) the shift of each run's limits (the same at both dates).
     """
-    moves = sd > 0.0
-    return (
-        np.where((lo > 0.0) & moves, bound(lo + shift, 0.0, 1.0), lo),
-        np.where((hi < 1.0) & moves, bound(hi + shift, 0.0, 1.0), hi),
-    )
+    return _shifted(lo, lo > 0.0, sd, shift), _shifted(hi, hi < 1.0, sd, shift)
+
+
+def _shifted(limit: Array, inside: npt.NDArray[np.bool_], sd: Array, shift: Array) -> Array:
+    """One end's limits moved by a shift where they lie inside the range and are uncertain."""
+    return np.where(inside & (sd > 0.0), bound(limit + shift, 0.0, 1.0), limit)
 
 
 def scheduled_limits(
@@ -367,22 +368,23 @@ def learn_limits(
             seen = tabled[:, j, None] & on_table[m]
             if has_cap:
                 over = x > t_hi[:, k, m] + TOLERANCE  # refused for its cap
-                low = np.where(seen & cap & ~over, np.maximum(low, x - hi_k), low)
-                high = np.where(seen & cap & over, np.minimum(high, x - hi_k), high)
+                gap, seen_cap = x - hi_k, seen & cap
+                low = np.where(seen_cap & ~over, np.maximum(low, gap), low)
+                high = np.where(seen_cap & over, np.minimum(high, gap), high)
             if has_floor:
                 under = x < t_lo[:, k, m] - TOLERANCE  # refused for its floor
-                high = np.where(seen & floor & ~under, np.minimum(high, x - lo_k), high)
-                low = np.where(seen & floor & under, np.maximum(low, x - lo_k), low)
+                gap, seen_floor = x - lo_k, seen & floor
+                high = np.where(seen_floor & ~under, np.minimum(high, gap), high)
+                low = np.where(seen_floor & under, np.maximum(low, gap), low)
         high = np.maximum(high, low)  # what tolerance lets through never empties the range
         s.shift_range[r, 0, k, m], s.shift_range[r, 1, k, m] = low, high
         shift = truncated_normal_mean(sd, low, high)  # (n, M): both dates move alike
         for d in (0, 1):  # the start and the election
             b_lo, b_hi = limits[0][:, d, k, m], limits[1][:, d, k, m]
-            moved_lo, moved_hi = shifted_limits(b_lo, b_hi, sd, shift)
             if (b_lo > 0.0).any():  # without a limit at that date, nothing moves
-                s.believed_lo[r, d, k, m] = moved_lo
+                s.believed_lo[r, d, k, m] = _shifted(b_lo, b_lo > 0.0, sd, shift)
             if (b_hi < 1.0).any():
-                s.believed_hi[r, d, k, m] = moved_hi
+                s.believed_hi[r, d, k, m] = _shifted(b_hi, b_hi < 1.0, sd, shift)
 
 
 def learn_from_offers(
