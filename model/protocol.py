@@ -98,23 +98,59 @@ def side_decisions(
         (n, K, S) side acceptance.
     """
     member = c.member  # (S, P)
-    unanimous = all_last(accepts[:, :, None, :] | ~member[None, None])
     cw = clout[:, None, :] * member[None]  # (n|1, S, P)
-    share = total(accepts[:, :, None, :] * cw[:, None, :, :]) / total(cw)[:, None, :]
-    majority = share > threshold[:, None, :]
     principal = np.maximum(c.principal, 0)
-    veto = accepts[:, :, principal]  # (n, K, S); unused where the rule is not veto
-    decided = np.where(
-        rule[:, None, :] == UNANIMITY,
-        unanimous,
-        np.where(rule[:, None, :] == MAJORITY, majority, veto),
-    )
+    if rule.shape[0] == 1:  # every run has the same rules: each side counts by its own alone
+        decided = np.stack(
+            [
+                _side_decision(accepts, int(rule[0, k]), member[k], cw[:, k], threshold[:, k])
+                if rule[0, k] in (UNANIMITY, MAJORITY)
+                else accepts[:, :, principal[k]]
+                for k in range(len(member))
+            ],
+            axis=-1,
+        )
+    else:
+        unanimous = all_last(accepts[:, :, None, :] | ~member[None, None])
+        share = total(accepts[:, :, None, :] * cw[:, None, :, :]) / total(cw)[:, None, :]
+        majority = share > threshold[:, None, :]
+        veto = accepts[:, :, principal]  # (n, K, S); unused where the rule is not veto
+        decided = np.where(
+            rule[:, None, :] == UNANIMITY,
+            unanimous,
+            np.where(rule[:, None, :] == MAJORITY, majority, veto),
+        )
     if c.has_bounds.any():
         inside = (packages[:, :, None, :] >= lo[:, None] - TOLERANCE) & (
             packages[:, :, None, :] <= hi[:, None] + TOLERANCE
         )
         decided &= all_last(inside)
     return decided
+
+
+def _side_decision(
+    accepts: npt.NDArray[np.bool_],
+    rule: int,
+    member: npt.NDArray[np.bool_],
+    cw: Array,
+    threshold: Array,
+) -> npt.NDArray[np.bool_]:
+    """(n, K) one side's decision on each package by unanimity or clout-weighted majority.
+
+    The arithmetic of ``side_decisions``'s every-rule path for this side: its members' answers
+    (every party's, non-members as agreeing) and its clout-weighted share over every party.
+
+    Args:
+        accepts: (n, K, P) whether each party accepts each package.
+        rule: UNANIMITY or MAJORITY.
+        member: (P,) the side's members.
+        cw: (n|1, P) the side's clout by party (0 for non-members).
+        threshold: (n|1,) its majority threshold.
+    """
+    if rule == UNANIMITY:
+        return all_last(accepts | ~member)
+    share = total(accepts * cw[:, None, :]) / total(cw)[:, None]
+    return share > threshold[:, None]
 
 
 def no_crossing(
