@@ -68,6 +68,7 @@ class ConcessionLedger:
         weights: Array,
         ideal: Array,
         day: int,
+        pos_t: Array | None = None,
     ) -> None:
         """Register the positions tabled today by the presenting parties of runs ``rows``.
 
@@ -79,11 +80,14 @@ class ConcessionLedger:
             ideal: (n|1, P, I) ideal points (the ledger's own, kept run last from the start,
                 serve a block of runs and ideals shared by all runs).
             day: Today's day number.
+            pos_t: ``pos`` issue first and run last, (I, P, n), when the caller has it.
         """
         # Run last, (I, P_from, P_to, n) values: each step is the arithmetic of
         # ``issue_values`` and of the gain, element by element, and the issues' gains are added
         # in order, as ``total`` adds them.
-        pos_t, weights_t = (np.ascontiguousarray(a.transpose(2, 1, 0)) for a in (pos, weights))
+        if pos_t is None:
+            pos_t = np.ascontiguousarray(pos.transpose(2, 1, 0))
+        weights_t = np.ascontiguousarray(weights.transpose(2, 1, 0))
         sliced = isinstance(rows, slice)
         if sliced or self._ideal_t.shape[-1] == 1:
             # The ideals and their reach as kept, run last: a block of runs' are views.

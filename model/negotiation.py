@@ -324,7 +324,7 @@ class NegotiationModel(mesa.Model):
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
         presenters = present[None, :] & res.tabled[:, c.side_of]
-        self.ledger.record(rows, presenters, res.positions, w, ideal, day)
+        self.ledger.record(rows, presenters, res.positions, w, ideal, day, res.positions_t)
         self._metrics = None
         s.rounds[rows] += 1
         self._record_offers(rows, res, c)

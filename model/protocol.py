@@ -24,12 +24,14 @@ from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
 from model.state import scheduled_limits, take
 from model.utility import (
+    RUNS_LAST,
     TOLERANCE,
     all_last,
     any_last,
     bound,
     dispersion,
     pie_weights,
+    run_last_stakes,
     side_packages,
     tightest,
     total,
@@ -161,6 +163,7 @@ def no_crossing(
     mix: Array,
     clout: Array,
     believed: tuple[Array, Array] | None = None,
+    stake: Array | None = None,
 ) -> Array:
     """Keep each side from asking for less than the other sides have already offered it.
 
@@ -178,13 +181,14 @@ def no_crossing(
         clout: (n|1, P) clout.
         believed: Each side's win-set today as the others take it to be, (n|1, S, I) lower
             and upper bounds; None to take offers as they were made.
+        stake: ``run_last_stakes(mix, clout)`` when already worked out, else None.
 
     Returns:
         (n, S, I) the packages, clipped where they would cross.
     """
     ideal = np.broadcast_to(take(c.ideal, idx), (packages.shape[0], *c.ideal.shape[1:]))
     everyone = np.ones(len(c.party_keys), bool)
-    wanted, _ = side_packages(ideal, mix, clout, c.member, everyone)
+    wanted, _ = side_packages(ideal, mix, clout, c.member, everyone, stake)
     out = packages.copy()
     for k in range(len(c.side_keys)):
         offer, answered = negotiators[c.lead[k]].offer_to_answer(idx)
@@ -242,6 +246,7 @@ class RoundResult:
     dispersion: Array  # (n, S)
     lo: Array  # (n|1, S, I) each side's win-set today: lower bounds
     hi: Array  # (n|1, S, I) upper bounds
+    positions_t: Array | None = None  # (I, P, n) the positions issue first, run last (many runs)
 
 
 def hold_round(
@@ -281,9 +286,13 @@ def hold_round(
     pos = np.stack([n.propose(idx, day) for n in negotiators], axis=1)
     _bound_by_side(pos, lo, hi, c.member)  # a side's package stays ratifiable
     mix = pie_weights(weights, c.pie_groups)
-    packages, anyone = side_packages(pos, mix, clout, c.member, present)
+    # Many runs: the stakes every package is weighed by, and the positions issue first and run
+    # last, are laid out once for the round.
+    many = pos.shape[0] >= RUNS_LAST
+    stake = run_last_stakes(mix, clout) if many else None
+    packages, anyone = side_packages(pos, mix, clout, c.member, present, stake)
     if c.offers_mode == "answer":
-        packages = no_crossing(c, negotiators, idx, packages, mix, clout, believed)
+        packages = no_crossing(c, negotiators, idx, packages, mix, clout, believed, stake)
     packages = bound(packages, lo, hi)
     pinned = c.days.off_table[day]
     if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
@@ -291,8 +300,10 @@ def hold_round(
     if present.all():  # the usual case: the whole delegations are at the table
         full = packages
     else:
-        full = bound(side_packages(pos, mix, clout, c.member, np.ones_like(present))[0], lo, hi)
-    spread = dispersion(pos, full, clout, c.member)
+        everyone = np.ones_like(present)
+        full = bound(side_packages(pos, mix, clout, c.member, everyone, stake)[0], lo, hi)
+    pos_t = np.ascontiguousarray(pos.transpose(2, 1, 0)) if many else None
+    spread = dispersion(pos, full, clout, c.member, pos_t)
     argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread
     tabled = anyone & ~argued
     verdicts = [n.respond(packages, idx) for n in negotiators]
@@ -337,4 +348,5 @@ def hold_round(
         dispersion=spread,
         lo=lo,
         hi=hi,
+        positions_t=pos_t,
     )

@@ -457,8 +457,18 @@ def _positions_by_unit(
     return ideal + share * (target - ideal)
 
 
+def run_last_stakes(weights: Array, clout: Array) -> Array:
+    """Clout times priority, run last, (P, I, R|1): what ``side_packages`` weighs members by."""
+    return _runs_last(clout)[:, None, :] * _runs_last(weights)
+
+
 def side_packages(
-    pos: Array, weights: Array, clout: Array, member: npt.NDArray[np.bool_], present: Array
+    pos: Array,
+    weights: Array,
+    clout: Array,
+    member: npt.NDArray[np.bool_],
+    present: Array,
+    stake: Array | None = None,
 ) -> tuple[Array, Array]:
     """Each side's package: its present members' positions, weighted by clout and salience.
 
@@ -468,6 +478,8 @@ def side_packages(
         clout: (R|1, P) clout.
         member: (S, P) side membership.
         present: (P,) or (R, P) who is at the table.
+        stake: ``run_last_stakes(weights, clout)`` when already worked out (several packages
+            weighed alike), else None.
 
     Returns:
         packages (R, S, I) and whether each side had anyone present (R|1, S).
@@ -484,7 +496,7 @@ def side_packages(
     # Run last, member by member, (S, I, n): numpy is fast over long rows of runs and slow
     # over short rows of issues. The members are added in order, as ``total`` adds them.
     pos_t, clout_t = _runs_last(pos), _runs_last(clout)
-    stake_t = clout_t[:, None, :] * _runs_last(weights)  # (P, I, R|1)
+    stake_t = run_last_stakes(weights, clout) if stake is None else stake  # (P, I, R|1)
     if at_table.shape[0] == 1:
         return _seated_packages(pos_t, stake_t, clout_t, at_table[0], cw), at_table.any(axis=2)
     at_t, cw_t = _runs_last(at_table), _runs_last(cw)
@@ -541,14 +553,25 @@ def _runs_last(x: npt.NDArray) -> npt.NDArray:
     return np.ascontiguousarray(x.transpose(*range(1, x.ndim), 0))
 
 
-def dispersion(pos: Array, packages: Array, clout: Array, member: npt.NDArray[np.bool_]) -> Array:
-    """Clout-weighted mean distance of each side's members from its package, (R, S) in [0, 1]."""
+def dispersion(
+    pos: Array,
+    packages: Array,
+    clout: Array,
+    member: npt.NDArray[np.bool_],
+    pos_t: Array | None = None,
+) -> Array:
+    """Clout-weighted mean distance of each side's members from its package, (R, S) in [0, 1].
+
+    ``pos_t`` is ``pos`` laid out issue first and run last, (I, P, R), when the caller has it.
+    """
     cw = member * clout[:, None, :]  # (R|1, S, P)
     if pos.shape[0] < RUNS_LAST:  # few runs: the fewest calls, the same arithmetic
         dist = total(np.abs(pos[:, None, :, :] - packages[:, :, None, :])) / pos.shape[-1]
         return total(dist * cw) / np.maximum(total(cw), EPS)
     # Issue-major and run last, (S, P, n) per issue: the same sums over long rows of runs.
-    pos_t, pkg_t = (np.ascontiguousarray(x.transpose(2, 1, 0)) for x in (pos, packages))
+    if pos_t is None:
+        pos_t = np.ascontiguousarray(pos.transpose(2, 1, 0))
+    pkg_t = np.ascontiguousarray(packages.transpose(2, 1, 0))
     dist = np.abs(pos_t[0, None] - pkg_t[0, :, None])
     for i in range(1, pos_t.shape[0]):
         dist += np.abs(pos_t[i, None] - pkg_t[i, :, None])
