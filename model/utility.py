@@ -626,7 +626,8 @@ def tradeoff_positions(
         (n, P, I) positions.
     """
     k = weights / reach(ideal)
-    far = np.abs(offer - ideal)  # D: the whole way to the offer
+    toward = offer - ideal  # the way to the offer: its length, and (at the end) its sign
+    far = np.abs(toward)  # D: the whole way to the offer
     budget = 1.0 - aspiration  # (n, P)
     # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
     # does not care about stops at once; one the party does not care about never stops).
@@ -654,8 +655,16 @@ def tradeoff_positions(
     slope = np.where(finite, (cost_lo - cost_hi) / at_least(hi - lo, EPS), 0.0)
     lam = np.where(slope > 0, lo + (cost_lo - budget) / at_least(slope, EPS), lo)
     lam = np.where(cost[0] <= budget, 0.0, lam)[..., None]  # the offer itself is good enough
-    moved = bound(far - lam * rho, 0.0, far)
-    return ideal + np.sign(offer - ideal) * moved
+    # ideal + sign(offer - ideal) * bound(far - lam * rho, 0, far), in place on new arrays
+    # (a sum's and a product's operands commute exactly).
+    moved = lam * rho
+    np.subtract(far, moved, out=moved)
+    at_least(moved, 0.0, out=moved)
+    np.minimum(moved, far, out=moved)
+    np.sign(toward, out=toward)
+    toward *= moved
+    toward += ideal
+    return toward
 
 
 def _issue_major(x: Array, shape: tuple[int, ...]) -> Array:
