@@ -27,7 +27,7 @@ from agents.offers import OfferView
 from agents.strategies import Strategy, StrategyContext, make_strategy
 from model.concessions import ConcessionLedger
 from model.params import Compiled
-from model.rng import Purpose, uniform
+from model.rng import Purpose, uniform, uniforms
 from model.state import State, day_weights, elapsed, take
 from model.utility import (
     EPS,
@@ -306,9 +306,22 @@ class Negotiator(mesa.Agent):
         w = weights[:, 0][..., mine][:, None, :]  # (n|1, 1, |mine|)
         turf = total(values * w) / np.maximum(total(w), EPS)
         short = turf < s.aspiration[rows, self._col] - TOLERANCE
-        draw = uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
-        holds = draw < take(c.cohesion, rows)[:, self.side_index]
+        holds = self._block_draw(rows) < take(c.cohesion, rows)[:, self.side_index]
         return short & ~holds[:, None]
+
+    def _block_draw(self, rows: Rows) -> Array:
+        """(n,) today's draw deciding whether the party's delegation holds it back from a block.
+
+        In a round every party's draws are made at once (kept in the round memo); each party
+        reads its own column, the same numbers as its own draw.
+        """
+        m = self.model
+        s, memo, key = m.state, m.round_memo(rows), ("block_draws", m.day)
+        if memo is None:
+            return uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
+        if key not in memo:
+            memo[key] = uniforms(s.seeds[rows], m.day, Purpose.BLOCK, len(m.compiled.party_keys))
+        return memo[key][:, self.index]
 
     def _round_columns(self, rows: Rows) -> tuple[Array, Array, Array] | None:
         """This party's standing priorities, today's priorities and ideal, (n|1, 1, I) each.

@@ -154,6 +154,17 @@ def _uniforms(
     return out
 
 
+def uniforms(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, count: int
+) -> npt.NDArray[np.float64]:
+    """``uniform`` for indices 0 .. count-1 at once, (n, count): column k is index k's."""
+    if seeds.shape[0] < _SMALL:  # a few seeds: index by index, on plain integers
+        if count == 0:
+            return np.empty((seeds.shape[0], 0))
+        return np.stack([uniform(seeds, day, purpose, k) for k in range(count)], axis=1)
+    return _uniforms(seeds, day, purpose, count)
+
+
 def normal_pairs(
     seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, count: int
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
