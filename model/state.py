@@ -62,7 +62,7 @@ class State:
     audience: Array  # (R, P) each party's drawn audience cost of signing
     election_outcome: npt.NDArray[np.intp]  # (R, S) the outcome each side's election brings
     belief: Array  # (R, P, S, I) what each party believes each side's priorities are
-    no_deal_values: Array | None  # (R, 2, P) utilities of the terms in force and the threat
+    no_deal_values: Array | None  # (2, R, P) utilities of the terms in force and the threat
     engaged: npt.NDArray[np.intp]  # (R, P) the member each party courts next, -1 for none
     previous_offers: Array  # (R, S, I) each side's package before its last one
     # What the other sides believe each side's win-set limits are, at the start and at the
@@ -434,10 +434,12 @@ def no_deal_utilities(
     """
     if s.no_deal_values is None:  # the terms' values change only when the threat escalates
         packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
-        s.no_deal_values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
-    u = s.no_deal_values[rows]
+        values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
+        # Kept package first: each package's (R, P) values contiguous for the daily weighing.
+        s.no_deal_values = np.ascontiguousarray(values.transpose(1, 0, 2))
+    in_force, threat = s.no_deal_values[0][rows], s.no_deal_values[1][rows]
     w = bound((s.deadline[rows] - day) / c.horizon, 0.0, 1.0)[:, None]
-    return w * u[:, 0] + (1.0 - w) * u[:, 1]
+    return w * in_force + (1.0 - w) * threat
 
 
 def update_reservations(s: State, c: Compiled, day: int) -> None:
@@ -447,8 +449,12 @@ def update_reservations(s: State, c: Compiled, day: int) -> None:
     theirs are worked out).
     """
     rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
+    moved = bound(no_deal_utilities(s, c, day, rows) + s.audience[rows], 0.0, 1.0)
+    if isinstance(rows, slice) and moved.shape == s.reservation.shape:
+        s.reservation = moved  # every run moved: a new array, yesterday's stays as it was
+        return
     reservation = s.reservation.copy()  # a new array: yesterday's stays as it was
-    reservation[rows] = bound(no_deal_utilities(s, c, day, rows) + s.audience[rows], 0.0, 1.0)
+    reservation[rows] = moved
     s.reservation = reservation
 
 
