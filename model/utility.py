@@ -531,21 +531,24 @@ def _seated_packages(
         cw: (R|1, S, P) clout at the table.
     """
     scale = np.maximum(total(cw), EPS)  # (R|1, S)
-    packages = []
+    # Each side's package goes straight into its place (no list of them to stack and lay
+    # out again), and each member's terms into one scratch array: fewer large temporaries.
+    out = np.empty((pos.shape[-1], len(at_table), pos.shape[1]))  # (n, S, I)
+    term = np.empty(pos.shape[1:])
     for k, seated in enumerate(at_table):
         members = np.flatnonzero(seated)
         if len(members) == 0:  # nobody weighs in: the package is 0 (what the sums give)
-            packages.append(np.zeros(pos.shape[1:]))
+            out[:, k] = 0.0
             continue
         p = members[0]
         den, num, plain = stake[p].copy(), stake[p] * pos[p], clout[p] * pos[p]
         for p in members[1:]:
             den += stake[p]
-            num += stake[p] * pos[p]
-            plain += clout[p] * pos[p]
+            num += np.multiply(stake[p], pos[p], out=term)
+            plain += np.multiply(clout[p], pos[p], out=term)
         # When nobody present cares about an issue, fall back to the members' plain average.
-        packages.append(np.where(den > EPS, num / at_least(den, EPS), plain / scale[:, k]))
-    return np.ascontiguousarray(np.stack(packages).transpose(2, 0, 1))
+        out[:, k] = np.where(den > EPS, num / at_least(den, EPS), plain / scale[:, k]).T
+    return out
 
 
 def _runs_last(x: npt.NDArray) -> npt.NDArray:
