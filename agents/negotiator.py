@@ -27,7 +27,7 @@ from agents.offers import OfferView
 from agents.strategies import Strategy, StrategyContext, make_strategy
 from model.concessions import ConcessionLedger
 from model.params import Compiled
-from model.rng import Purpose, uniform
+from model.rng import Purpose, uniform, uniforms
 from model.state import State, day_weights, elapsed, take
 from model.utility import (
     EPS,
@@ -93,6 +93,10 @@ class Table(Protocol):
 
     def round_memo(self, rows: Rows) -> dict[Any, Any] | None:
         """A store shared by the negotiators in the round runs ``rows`` hold, else None."""
+        ...
+
+    def aspire_memo(self) -> dict[Any, Any] | None:
+        """A store shared by the negotiators while they aspire on a day, else None."""
         ...
 
 
@@ -180,23 +184,43 @@ class Negotiator(mesa.Agent):
         than its reservation. Runs that have ended keep theirs.
         """
         m = self.model
-        s, c, col = m.state, m.compiled, self._col
-        tau = elapsed(s, c, m.day, col)
-        view = OfferView(self)
+        s, col = m.state, self._col
+        rows, tau = self._elapsed_today()
+        tau = tau[self.index][:, None]  # its row: contiguous, as numpy kernels may read layouts
+        view = OfferView(self, rows)
+        previous = s.aspiration[rows, col]
         ctx = StrategyContext(
             tau=tau,
-            reservation=s.reservation[:, col],
-            previous=s.aspiration[:, col].copy(),
-            start=s.phase_aspiration[:, col],
-            received=m.ledger.received[:, col],
-            params=self._params_of_shape(tau.shape),
+            reservation=s.reservation[rows, col],
+            previous=previous.copy() if rows is ALL else previous,  # its own copy either way
+            start=s.phase_aspiration[rows, col],
+            received=m.ledger.received[rows, col],
+            params=self._params_of(rows, tau.shape),
             offers=view,
         )
-        new = self.strategy.aspiration(ctx)
-        s.aspiration[:, col] = np.where(s.active[:, None], new, ctx.previous)
+        s.aspiration[rows, col] = self.strategy.aspiration(ctx)
         if self.strategy.answers_offers:
-            replied = s.active[:, None] & view.fresh
-            s.replied[:, col] = np.where(replied, s.rounds[:, None], s.replied[:, col])
+            s.replied[rows, col] = np.where(
+                view.fresh, s.rounds[rows][:, None], s.replied[rows, col]
+            )
+
+    def _elapsed_today(self) -> tuple[Rows, Array]:
+        """The runs still running and every party's effective elapsed time in them, (P, n).
+
+        Only the runs still running are asked (each run's arithmetic is its own): once many
+        have ended, the strategy works on their rows alone. Both are the same for every
+        party, so while the negotiators aspire they are worked out once (the aspire memo).
+        """
+        m = self.model
+        memo = m.aspire_memo()
+        if memo is not None and "elapsed" in memo:
+            return memo["elapsed"]
+        s = m.state
+        rows: Rows = ALL if s.active.all() else np.flatnonzero(s.active)
+        found = rows, elapsed(s, m.compiled, m.day, ALL, rows)
+        if memo is not None:
+            memo["elapsed"] = found
+        return found
 
     def propose(self, rows: Rows = ALL, day: int | None = None) -> Array:
         """The package this party would put forward today, in runs ``rows``.
@@ -214,7 +238,7 @@ class Negotiator(mesa.Agent):
         Returns:
             (n, I) normalised packages, one per run of ``rows``.
         """
-        aspiration = self.model.state.aspiration[rows][:, self._col]
+        aspiration = self.model.state.aspiration[rows, self._col]
         return self.package_at(aspiration, rows, day)
 
     def respond(self, packages: Array, rows: Rows = ALL) -> Verdict:
@@ -245,12 +269,10 @@ class Negotiator(mesa.Agent):
         else:
             weights, ideal = take(c.weights[:, col], rows), take(self._ideal, rows)
         util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
-        worth = util >= s.aspiration[rows][:, col] - TOLERANCE
+        worth = util >= s.aspiration[rows, col] - TOLERANCE
         reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
         if c.has_bounds[self.side_index]:
-            lo, hi = m.win_sets(rows, m.day)
-            lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
-            inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
+            inside = self._inside_win_set(packages, rows)
             reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
             worth &= inside
         turf = c.portfolio[self.index] & ~c.days.off_table[m.day]
@@ -259,6 +281,23 @@ class Negotiator(mesa.Agent):
             reason = np.where(blocks, Reason.BLOCKS, reason).astype(np.int8)
             worth &= ~blocks
         return Verdict(accepts=worth, reason=reason, utility=util)
+
+    def _inside_win_set(self, packages: Array, rows: Rows) -> npt.NDArray[np.bool_]:
+        """(n, K) whether each package lies inside the party's side's win-set today.
+
+        The same for every member of a side, so in a round it is worked out once per side
+        (kept in the round memo, with the packages it answers).
+        """
+        m = self.model
+        memo, key = m.round_memo(rows), ("inside_win_set", self.side_index, m.day)
+        if memo is not None and key in memo and memo[key][0] is packages:
+            return memo[key][1]
+        lo, hi = m.win_sets(rows, m.day)
+        lo, hi = lo[:, None, self.side_index], hi[:, None, self.side_index]
+        inside = all_last((packages >= lo - TOLERANCE) & (packages <= hi + TOLERANCE))
+        if memo is not None:
+            memo[key] = packages, inside
+        return inside
 
     def _blocks(
         self, packages: Array, rows: Rows, weights: Array, ideal: Array, mine: npt.NDArray[np.intp]
@@ -274,10 +313,23 @@ class Negotiator(mesa.Agent):
         values = issue_values(packages[..., mine], ideal[..., mine])[:, :, 0]  # (n, K, |mine|)
         w = weights[:, 0][..., mine][:, None, :]  # (n|1, 1, |mine|)
         turf = total(values * w) / np.maximum(total(w), EPS)
-        short = turf < s.aspiration[rows][:, self.index, None] - TOLERANCE
-        draw = uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
-        holds = draw < take(c.cohesion, rows)[:, self.side_index]
+        short = turf < s.aspiration[rows, self._col] - TOLERANCE
+        holds = self._block_draw(rows) < take(c.cohesion, rows)[:, self.side_index]
         return short & ~holds[:, None]
+
+    def _block_draw(self, rows: Rows) -> Array:
+        """(n,) today's draw deciding whether the party's delegation holds it back from a block.
+
+        In a round every party's draws are made at once (kept in the round memo); each party
+        reads its own column, the same numbers as its own draw.
+        """
+        m = self.model
+        s, memo, key = m.state, m.round_memo(rows), ("block_draws", m.day)
+        if memo is None:
+            return uniform(s.seeds[rows], m.day, Purpose.BLOCK, self.index)
+        if key not in memo:
+            memo[key] = uniforms(s.seeds[rows], m.day, Purpose.BLOCK, len(m.compiled.party_keys))
+        return memo[key][:, self.index]
 
     def _round_columns(self, rows: Rows) -> tuple[Array, Array, Array] | None:
         """This party's standing priorities, today's priorities and ideal, (n|1, 1, I) each.
@@ -305,6 +357,18 @@ class Negotiator(mesa.Agent):
             }
         return self._full_params
 
+    def _params_of(self, rows: Rows, shape: tuple[int, ...]) -> dict[str, Array]:
+        """The strategy's parameters for runs ``rows``, spelled out to ``shape`` (n, 1).
+
+        For every run they are kept (see ``_params_of_shape``); for some, gathered each time.
+        """
+        if rows is ALL:
+            return self._params_of_shape(shape)
+        return {
+            n: np.ascontiguousarray(np.broadcast_to(take(v, rows)[:, None], shape))
+            for n, v in self.strategy_params.items()
+        }
+
     # --- how it builds a package ----------------------------------------------------------------
 
     def package_at(self, aspiration: Array, rows: Rows, day: int | None = None) -> Array:
@@ -323,11 +387,7 @@ class Negotiator(mesa.Agent):
         day = max(m.day, 0) if day is None else day
         lo = hi = None
         if c.has_bounds.any():  # bounds of a side without a win-set are [0, 1]
-            lo, hi = m.win_sets(rows, day)
-            # Contiguous copies of the side's bounds: each of their several uses is faster.
-            lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
-            if c.offers_mode == "answer" and c.has_bounds[self._other_sides].any():
-                lo, hi = self._ratifiable(rows, day, lo, hi)
+            lo, hi = self._side_bounds(rows, day)
         pinned = c.days.off_table[min(day, c.last_day)]  # issues off the table today
         n = len(aspiration)
         answered, near = np.zeros(n, bool), None
@@ -355,6 +415,27 @@ class Negotiator(mesa.Agent):
         if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
             pos = np.where(pinned, c.no_deal, pos)
         return pos[:, 0]
+
+    def _side_bounds(self, rows: Rows, day: int) -> tuple[Array, Array]:
+        """The bounds the party's packages keep to on ``day``, (n|1, 1, I) lower and upper.
+
+        Its side's win-set, narrowed to what the other sides can ratify where it answers
+        offers. They are the same for every member of a side, so in a round they are worked
+        out once per side (kept in the round memo).
+        """
+        m = self.model
+        memo, key = m.round_memo(rows), ("side_bounds", self.side_index, day)
+        if memo is not None and key in memo:
+            return memo[key]
+        c = m.compiled
+        lo, hi = m.win_sets(rows, day)
+        # Contiguous copies of the side's bounds: each of their several uses is faster.
+        lo, hi = (np.ascontiguousarray(b[:, None, self.side_index]) for b in (lo, hi))
+        if c.offers_mode == "answer" and c.has_bounds[self._other_sides].any():
+            lo, hi = self._ratifiable(rows, day, lo, hi)
+        if memo is not None:
+            memo[key] = lo, hi
+        return lo, hi
 
     def _ratifiable(self, rows: Rows, day: int, lo: Array, hi: Array) -> tuple[Array, Array]:
         """Its own side's bounds narrowed to what the other sides can ratify, (n|1, 1, I) each.
@@ -432,19 +513,44 @@ class Negotiator(mesa.Agent):
             hi: (n|1, 1, I) upper bounds.
             pinned: (I,) issues off the table today.
         """
-        c = self.model.compiled
         shared = self._round_columns(rows)
         if shared is not None:
             weights, _, ideal = shared
         else:
             weights, ideal = take(self._path[0], rows), take(self._ideal, rows)
-        if lo is not None:
-            offer = bound(offer, lo[:, 0], hi[:, 0])
+        offer = self._offer_in_bounds(rows, offer, lo, hi, pinned)
         similarity = self.accommodation(rows)
         if pinned.any():
-            offer = np.where(pinned, c.no_deal, offer)
             similarity = np.where(pinned, 1e12, similarity)
         return tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
+
+    def _offer_in_bounds(
+        self,
+        rows: Rows,
+        offer: Array,
+        lo: Array | None,
+        hi: Array | None,
+        pinned: npt.NDArray[np.bool_],
+    ) -> Array:
+        """The offer answered, inside the side's bounds and with pinned issues at no deal, (n, I).
+
+        Every member of a side answers the same offer within the same bounds, so in a round it
+        is worked out once per side (kept in the round memo).
+        """
+        memo = self.model.round_memo(rows)
+        key = ("offer_in_bounds", self.side_index, pinned.tobytes())
+        if memo is not None and key in memo:
+            kept_offer, kept_lo, answer = memo[key]
+            if kept_offer is offer and kept_lo is lo:  # the same offer within the same bounds
+                return answer
+        answer = offer
+        if lo is not None:
+            answer = bound(answer, lo[:, 0], hi[:, 0])
+        if pinned.any():
+            answer = np.where(pinned, self.model.compiled.no_deal, answer)
+        if memo is not None:
+            memo[key] = offer, lo, answer
+        return answer
 
     def _pie_claims(self, rows: Rows, target: Array) -> Array:
         """Targets on pie issues that give each other party what it asks for today, (n, 1, I).

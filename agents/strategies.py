@@ -39,7 +39,10 @@ Array = npt.NDArray[np.float64]
 
 @dataclass
 class StrategyContext:
-    """What a strategy may look at for one party, each array over runs.
+    """What a strategy may look at for one party, each array over the runs still running.
+
+    Every run until some have ended; from then on only those still going (a run's arithmetic
+    is its own, so which other runs share the arrays changes none of its numbers).
 
     Attributes:
         tau: Effective elapsed share of the time to the deadline, in [0, 1].

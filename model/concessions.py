@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from model.utility import RUNS_LAST, reach, total
+from model.utility import RUNS_LAST, at_least, reach, total
 
 Array = npt.NDArray[np.float64]
 MIN_GAIN = 1e-12
@@ -42,10 +42,12 @@ class ConcessionLedger:
         # last, (I, P_from, P_to, R), so that a round's arithmetic runs over long rows of runs
         # (numpy costs per row on short ones); ``seen`` shows it run first.
         ideal_t = np.ascontiguousarray(ideal.transpose(2, 1, 0))  # (I, P, R|1)
+        # Kept run last for ``record``, which reads a block of runs' rows as views.
+        self._ideal_t, self._reach_t = ideal_t, reach(ideal_t)
         # ``issue_values`` of every party's ideal to every party, computed run last.
         seen = ideal_t[:, :, None, :] - ideal_t[:, None, :, :]
         np.abs(seen, out=seen)
-        seen /= reach(ideal_t)[:, None, :, :]
+        seen /= self._reach_t[:, None, :, :]
         np.subtract(1.0, seen, out=seen)
         full = (n_i, n_p, n_p, runs)
         self._seen = seen if seen.shape == full else np.broadcast_to(seen, full).copy()
@@ -66,6 +68,7 @@ class ConcessionLedger:
         weights: Array,
         ideal: Array,
         day: int,
+        pos_t: Array | None = None,
     ) -> None:
         """Register the positions tabled today by the presenting parties of runs ``rows``.
 
@@ -74,19 +77,28 @@ class ConcessionLedger:
             presenters: (n, P) who tabled a position.
             pos: (n, P, I) positions.
             weights: (n|1, P, I) priorities of the receiving parties.
-            ideal: (n|1, P, I) ideal points.
+            ideal: (n|1, P, I) ideal points (the ledger's own, kept run last from the start,
+                serve a block of runs and ideals shared by all runs).
             day: Today's day number.
+            pos_t: ``pos`` issue first and run last, (I, P, n), when the caller has it.
         """
         # Run last, (I, P_from, P_to, n) values: each step is the arithmetic of
         # ``issue_values`` and of the gain, element by element, and the issues' gains are added
         # in order, as ``total`` adds them.
-        pos_t, ideal_t, weights_t = (
-            np.ascontiguousarray(a.transpose(2, 1, 0)) for a in (pos, ideal, weights)
-        )
-        reach_t = reach(ideal_t)
+        if pos_t is None:
+            pos_t = np.ascontiguousarray(pos.transpose(2, 1, 0))
+        weights_t = np.ascontiguousarray(weights.transpose(2, 1, 0))
+        sliced = isinstance(rows, slice)
+        if sliced or self._ideal_t.shape[-1] == 1:
+            # The ideals and their reach as kept, run last: a block of runs' are views.
+            ideal_t, reach_t = self._ideal_t, self._reach_t
+            if ideal_t.shape[-1] > 1:
+                ideal_t, reach_t = ideal_t[..., rows], reach_t[..., rows]
+        else:
+            ideal_t = np.ascontiguousarray(ideal.transpose(2, 1, 0))
+            reach_t = reach(ideal_t)
         shown = presenters.T  # (P, n)
         mask = shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
-        sliced = isinstance(rows, slice)
         first = rows.start if sliced else rows[0]
         # A view when rows is a slice; otherwise gathered once here and put back at the end.
         seen = self._seen[..., rows] if sliced else np.take(self._seen, rows, axis=-1)
@@ -103,7 +115,7 @@ class ConcessionLedger:
             np.subtract(1.0, vals, out=vals)
             gain = vals - seen[block]
             gain *= weights_t[block, None, :, :]  # the receiving party's priorities
-            np.maximum(gain, 0.0, out=gain)
+            at_least(gain, 0.0, out=gain)
             gain *= mask
             if first == 0:
                 self.given0[:, :, block] += gain[..., 0].transpose(1, 2, 0)

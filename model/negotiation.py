@@ -131,6 +131,7 @@ class NegotiationModel(mesa.Model):
         self.ledger = ConcessionLedger(self.state.runs, c.ideal, c.side_of)
         self._bounds: dict[int, tuple[Array, Array]] = {}
         self._round: tuple[Any, dict[Any, Any]] | None = None  # the round being held
+        self._aspiring: dict[Any, Any] | None = None  # while the negotiators aspire
         self.round0 = -1
         classes = _negotiator_classes(c.party_keys, negotiators)
         for index, cls in enumerate(classes):
@@ -175,7 +176,11 @@ class NegotiationModel(mesa.Model):
         advance_drivers(s, c, day)
         if c.reservation_mode == "no_deal":
             update_reservations(s, c, day)
-        self.agents.do("aspire")
+        self._aspiring = {}
+        try:
+            self.agents.do("aspire")
+        finally:
+            self._aspiring = None
         in_round = rounds_today(s, c, day)
         if in_round.any():
             self._hold_rounds(np.flatnonzero(in_round), day)
@@ -271,6 +276,15 @@ class NegotiationModel(mesa.Model):
         kept = self._round
         return kept[1] if kept is not None and kept[0] is rows else None
 
+    def aspire_memo(self) -> dict[Any, Any] | None:
+        """A store for what negotiators share while they aspire on a day, else None.
+
+        It lives while every negotiator aspires: what goes in must follow from the state as
+        the day found it (which runs are running, the drivers, the deadlines), which aspiring
+        does not change. Values are shared, never written to.
+        """
+        return self._aspiring
+
     def _hold_rounds(self, idx: npt.NDArray[np.intp], day: int) -> None:
         c, s = self.compiled, self.state
         # A contiguous block of runs (every scheduled round) is addressed by a slice: views
@@ -313,7 +327,7 @@ class NegotiationModel(mesa.Model):
             self.ledger.weights(np.array([0]))[0].copy() if self.narrate and idx[0] == 0 else None
         )
         presenters = res.present & res.tabled[:, c.side_of]
-        self.ledger.record(rows, presenters, res.positions, w, ideal, day)
+        self.ledger.record(rows, presenters, res.positions, w, ideal, day, res.positions_t)
         self._metrics = None
         s.rounds[rows] += 1
         self._record_offers(rows, res, c)
@@ -340,15 +354,14 @@ class NegotiationModel(mesa.Model):
         s = self.state
         cw = take(c.clout, rows)[:, None, :] * c.member[None]  # (n|1, S, P)
         own = total(res.utilities * cw) / total(cw)  # package k scored by side k
-        tabled = res.tabled
+        tabled, by_issue = res.tabled, res.tabled[:, :, None]
         repeated = tabled & (s.offer_round[rows] > 0)  # a side tabling again: its move is seen
-        s.previous_offers[rows] = np.where(
-            tabled[:, :, None], s.offers[rows], s.previous_offers[rows]
-        )
-        s.offers[rows] = np.where(tabled[:, :, None], res.packages, s.offers[rows])
-        s.offer_value_prev[rows] = np.where(tabled, s.offer_value[rows], s.offer_value_prev[rows])
-        s.offer_value[rows] = np.where(tabled, own, s.offer_value[rows])
-        s.offer_round[rows] = np.where(tabled, s.rounds[rows][:, None], s.offer_round[rows])
+        # Each earlier value is moved before it is replaced.
+        _replace(s.previous_offers, rows, s.offers[rows], by_issue)
+        _replace(s.offers, rows, res.packages, by_issue)
+        _replace(s.offer_value_prev, rows, s.offer_value[rows], tabled)
+        _replace(s.offer_value, rows, own, tabled)
+        _replace(s.offer_round, rows, s.rounds[rows][:, None], tabled)
         if c.information_mode == "beliefs" and repeated.any():
             learn_from_offers(s, c, rows, repeated)
         if c.engage_mode == "pivotal":
@@ -421,6 +434,19 @@ class NegotiationModel(mesa.Model):
         if self._metrics is None:
             self._metrics = self.ledger.metrics(np.array([0]))
         return self._metrics
+
+
+def _replace(
+    arr: npt.NDArray[Any],
+    rows: slice | npt.NDArray[np.intp],
+    values: npt.NDArray[Any],
+    where: npt.NDArray[np.bool_],
+) -> None:
+    """``arr[rows] = np.where(where, values, arr[rows])``: in place for a block of runs."""
+    if isinstance(rows, slice):
+        np.copyto(arr[rows], values, where=where)
+    else:
+        arr[rows] = np.where(where, values, arr[rows])
 
 
 def _negotiator_classes(

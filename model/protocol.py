@@ -24,12 +24,14 @@ from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
 from model.state import scheduled_limits, take
 from model.utility import (
+    RUNS_LAST,
     TOLERANCE,
     all_last,
     any_last,
     bound,
     dispersion,
     pie_weights,
+    run_last_stakes,
     side_packages,
     tightest,
     total,
@@ -122,23 +124,59 @@ def side_decisions(
         (n, K, S) side acceptance.
     """
     member = c.member  # (S, P)
-    unanimous = all_last(accepts[:, :, None, :] | ~member[None, None])
     cw = clout[:, None, :] * member[None]  # (n|1, S, P)
-    share = total(accepts[:, :, None, :] * cw[:, None, :, :]) / total(cw)[:, None, :]
-    majority = share > threshold[:, None, :]
     principal = np.maximum(c.principal, 0)
-    veto = accepts[:, :, principal]  # (n, K, S); unused where the rule is not veto
-    decided = np.where(
-        rule[:, None, :] == UNANIMITY,
-        unanimous,
-        np.where(rule[:, None, :] == MAJORITY, majority, veto),
-    )
+    if rule.shape[0] == 1:  # every run has the same rules: each side counts by its own alone
+        decided = np.stack(
+            [
+                _side_decision(accepts, int(rule[0, k]), member[k], cw[:, k], threshold[:, k])
+                if rule[0, k] in (UNANIMITY, MAJORITY)
+                else accepts[:, :, principal[k]]
+                for k in range(len(member))
+            ],
+            axis=-1,
+        )
+    else:
+        unanimous = all_last(accepts[:, :, None, :] | ~member[None, None])
+        share = total(accepts[:, :, None, :] * cw[:, None, :, :]) / total(cw)[:, None, :]
+        majority = share > threshold[:, None, :]
+        veto = accepts[:, :, principal]  # (n, K, S); unused where the rule is not veto
+        decided = np.where(
+            rule[:, None, :] == UNANIMITY,
+            unanimous,
+            np.where(rule[:, None, :] == MAJORITY, majority, veto),
+        )
     if c.has_bounds.any():
         inside = (packages[:, :, None, :] >= lo[:, None] - TOLERANCE) & (
             packages[:, :, None, :] <= hi[:, None] + TOLERANCE
         )
         decided &= all_last(inside)
     return decided
+
+
+def _side_decision(
+    accepts: npt.NDArray[np.bool_],
+    rule: int,
+    member: npt.NDArray[np.bool_],
+    cw: Array,
+    threshold: Array,
+) -> npt.NDArray[np.bool_]:
+    """(n, K) one side's decision on each package by unanimity or clout-weighted majority.
+
+    The arithmetic of ``side_decisions``'s every-rule path for this side: its members' answers
+    (every party's, non-members as agreeing) and its clout-weighted share over every party.
+
+    Args:
+        accepts: (n, K, P) whether each party accepts each package.
+        rule: UNANIMITY or MAJORITY.
+        member: (P,) the side's members.
+        cw: (n|1, P) the side's clout by party (0 for non-members).
+        threshold: (n|1,) its majority threshold.
+    """
+    if rule == UNANIMITY:
+        return all_last(accepts | ~member)
+    share = total(accepts * cw[:, None, :]) / total(cw)[:, None]
+    return share > threshold[:, None]
 
 
 def no_crossing(
@@ -149,6 +187,7 @@ def no_crossing(
     mix: Array,
     clout: Array,
     believed: tuple[Array, Array] | None = None,
+    stake: Array | None = None,
 ) -> Array:
     """Keep each side from asking for less than the other sides have already offered it.
 
@@ -166,13 +205,14 @@ def no_crossing(
         clout: (n|1, P) clout.
         believed: Each side's win-set today as the others take it to be, (n|1, S, I) lower
             and upper bounds; None to take offers as they were made.
+        stake: ``run_last_stakes(mix, clout)`` when already worked out, else None.
 
     Returns:
         (n, S, I) the packages, clipped where they would cross.
     """
     ideal = np.broadcast_to(take(c.ideal, idx), (packages.shape[0], *c.ideal.shape[1:]))
     everyone = np.ones(len(c.party_keys), bool)
-    wanted, _ = side_packages(ideal, mix, clout, c.member, everyone)
+    wanted, _ = side_packages(ideal, mix, clout, c.member, everyone, stake)
     out = packages.copy()
     for k in range(len(c.side_keys)):
         offer, answered = negotiators[c.lead[k]].offer_to_answer(idx)
@@ -182,6 +222,23 @@ def no_crossing(
         lo, hi = np.minimum(wanted[:, k], offer), np.maximum(wanted[:, k], offer)
         out[:, k] = np.where(answered[:, None], bound(packages[:, k], lo, hi), packages[:, k])
     return out
+
+
+def _bound_by_side(pos: Array, lo: Array, hi: Array, side_of: npt.NDArray[np.intp]) -> None:
+    """Clip each party's positions to its side's bounds, in place.
+
+    ``bound(pos, lo[:, side_of], hi[:, side_of])`` on the caller's new array; ``np.take``
+    lays the gathered bounds out contiguously (indexing a middle axis does not, and the
+    clipping then runs several times slower).
+
+    Args:
+        pos: (n, P, I) positions (a new array of the caller's).
+        lo: (n|1, S, I) lower bounds.
+        hi: (n|1, S, I) upper bounds.
+        side_of: (P,) each party's side.
+    """
+    np.maximum(pos, np.take(lo, side_of, axis=1), out=pos)
+    np.minimum(pos, np.take(hi, side_of, axis=1), out=pos)
 
 
 @dataclass
@@ -206,6 +263,7 @@ class RoundResult:
     lo: Array  # (n|1, S, I) each side's win-set today: lower bounds
     hi: Array  # (n|1, S, I) upper bounds
     present: npt.NDArray[np.bool_]  # (n|1, P) who was at the table
+    positions_t: Array | None = None  # (I, P, n) the positions issue first, run last (many runs)
 
 
 def hold_round(
@@ -243,11 +301,15 @@ def hold_round(
     # Every party forms its position (absent ones too: they still pull their side apart);
     # only the present members' positions make their side's package.
     pos = np.stack([n.propose(idx, day) for n in negotiators], axis=1)
-    pos = bound(pos, lo[:, c.side_of], hi[:, c.side_of])  # a side's package stays ratifiable
+    _bound_by_side(pos, lo, hi, c.side_of)  # a side's package stays ratifiable
     mix = pie_weights(weights, c.pie_groups)
-    packages, anyone = side_packages(pos, mix, clout, c.member, present)
+    # Many runs: the stakes every package is weighed by, and the positions issue first and run
+    # last, are laid out once for the round.
+    many = pos.shape[0] >= RUNS_LAST
+    stake = run_last_stakes(mix, clout) if many else None
+    packages, anyone = side_packages(pos, mix, clout, c.member, present, stake)
     if c.offers_mode == "answer":
-        packages = no_crossing(c, negotiators, idx, packages, mix, clout, believed)
+        packages = no_crossing(c, negotiators, idx, packages, mix, clout, believed, stake)
     packages = bound(packages, lo, hi)
     pinned = c.days.off_table[day]
     if pinned.any():  # off the table, an issue stays at its no-deal value, ratifiable or not
@@ -255,8 +317,10 @@ def hold_round(
     if present.all():  # the usual case: the whole delegations are at the table
         full = packages
     else:
-        full = bound(side_packages(pos, mix, clout, c.member, np.ones_like(present))[0], lo, hi)
-    spread = dispersion(pos, full, clout, c.member)
+        everyone = np.ones_like(present)
+        full = bound(side_packages(pos, mix, clout, c.member, everyone, stake)[0], lo, hi)
+    pos_t = np.ascontiguousarray(pos.transpose(2, 1, 0)) if many else None
+    spread = dispersion(pos, full, clout, c.member, pos_t)
     argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread
     tabled = anyone & ~argued
     verdicts = [n.respond(packages, idx) for n in negotiators]
@@ -302,4 +366,5 @@ def hold_round(
         lo=lo,
         hi=hi,
         present=np.atleast_2d(present),
+        positions_t=pos_t,
     )

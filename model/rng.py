@@ -18,6 +18,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _DAY = np.uint64(0xD1B54A32D192ED03)
 _PURPOSE = np.uint64(0x8CB92BA72F3D8DD7)
 _INDEX = np.uint64(0xABC98388FB8FAC03)
+_SHIFT30, _SHIFT27, _SHIFT31, _SHIFT11 = (np.uint64(k) for k in (30, 27, 31, 11))
 _TO_UNIT = 2.0**-53
 _MASK = 2**64 - 1
 _SMALL = 8  # below this many seeds, plain Python integers are faster than numpy calls
@@ -49,10 +50,17 @@ class Purpose(IntEnum):
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    # The splitmix64 finaliser: a bijection with full avalanche on 64-bit words.
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
+    # The splitmix64 finaliser: a bijection with full avalanche on 64-bit words. It works in
+    # place on ``x`` (a fresh array of the caller's) and returns it.
+    shifted = x >> _SHIFT30
+    x ^= shifted
+    x *= _MIX1
+    np.right_shift(x, _SHIFT27, out=shifted)
+    x ^= shifted
+    x *= _MIX2
+    np.right_shift(x, _SHIFT31, out=shifted)
+    x ^= shifted
+    return x
 
 
 def _splitmix_int(x: int) -> int:
@@ -82,6 +90,10 @@ def as_seeds(seeds: int | npt.ArrayLike) -> npt.NDArray[np.uint64]:
         ValueError: If a seed is negative or too large.
     """
     arr = np.atleast_1d(np.asarray(seeds, dtype=object if np.ndim(seeds) == 0 else None))
+    if arr.dtype.kind in "iu" and arr.size:  # integers already: checked and cast at once
+        if arr.min() < 0 or arr.max() >= 2**SEED_BITS:
+            raise ValueError(f"seeds must be integers in [0, 2**{SEED_BITS})")
+        return arr.astype(np.uint64).reshape(-1)
     as_int = np.array([int(s) for s in arr.ravel()], dtype=object)
     if any(s < 0 or s >= 2**SEED_BITS for s in as_int):
         raise ValueError(f"seeds must be integers in [0, 2**{SEED_BITS})")
@@ -112,8 +124,81 @@ def uniform(
         ]
         return np.array(out, dtype=np.float64)
     k = np.uint64(key)
-    x = _splitmix(_splitmix(seeds * _GOLDEN + k) ^ k)
-    return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+    # The integer arithmetic of splitmix(splitmix(seed * golden + key) ^ key), in place.
+    x = seeds * _GOLDEN
+    x += k
+    x = _splitmix(x)
+    x ^= k
+    x = _splitmix(x)
+    x >>= _SHIFT11
+    out = x.astype(np.float64)
+    out *= _TO_UNIT
+    return out
+
+
+def _uniforms(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, count: int
+) -> npt.NDArray[np.float64]:
+    """``uniform`` for indices 0 .. count-1 at once, (n, count): column k is index k's.
+
+    The same integer arithmetic, element by element, over one array (for 8 seeds or more).
+    """
+    keys = np.array([_key(day, int(purpose), k) for k in range(count)], dtype=np.uint64)
+    x = (seeds * _GOLDEN)[:, None] + keys
+    x = _splitmix(x)
+    x ^= keys
+    x = _splitmix(x)
+    x >>= _SHIFT11
+    out = x.astype(np.float64)
+    out *= _TO_UNIT
+    return out
+
+
+def uniforms(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, count: int
+) -> npt.NDArray[np.float64]:
+    """``uniform`` for indices 0 .. count-1 at once, (n, count): column k is index k's."""
+    if seeds.shape[0] < _SMALL:  # a few seeds: index by index, on plain integers
+        if count == 0:
+            return np.empty((seeds.shape[0], 0))
+        return np.stack([uniform(seeds, day, purpose, k) for k in range(count)], axis=1)
+    return _uniforms(seeds, day, purpose, count)
+
+
+def normal_pairs(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, count: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``normal_pair`` for indices 0 .. count-1 at once, (n, count) each: column k is index k's.
+
+    Args:
+        seeds: 1-d uint64 array of run seeds.
+        day: Day number.
+        purpose: The stream of the radius uniforms.
+        pair: The stream of the angle uniforms.
+        count: How many indices.
+
+    Returns:
+        Two float64 arrays, (n, count) each.
+    """
+    if seeds.shape[0] < _SMALL:  # a few seeds: pair by pair, on plain integers
+        pairs = [normal_pair(seeds, day, purpose, pair, k) for k in range(count)]
+        shape = (seeds.shape[0], count)
+        return (
+            np.stack([a for a, _ in pairs], axis=1) if pairs else np.empty(shape),
+            np.stack([b for _, b in pairs], axis=1) if pairs else np.empty(shape),
+        )
+    return _box_muller(_uniforms(seeds, day, purpose, count), _uniforms(seeds, day, pair, count))
+
+
+def normals(
+    seeds: npt.NDArray[np.uint64], day: int, purpose: Purpose, pair: Purpose, cells: int
+) -> npt.NDArray[np.float64]:
+    """``cells`` standard normals per seed, (n, cells): both of each pair, pair after pair.
+
+    Column 2k is the first of ``normal_pair(..., index=k)`` and column 2k + 1 its second.
+    """
+    first, second = normal_pairs(seeds, day, purpose, pair, (cells + 1) // 2)
+    return np.stack([first, second], axis=-1).reshape(seeds.shape[0], -1)[:, :cells]
 
 
 def normal_pair(
@@ -131,6 +216,22 @@ def normal_pair(
     Returns:
         Two float64 arrays with the shape of ``seeds``.
     """
-    radius = np.sqrt(-2.0 * np.log(1.0 - uniform(seeds, day, purpose, index)))  # 1-u in (0, 1]
-    angle = 2.0 * np.pi * uniform(seeds, day, pair, index)
-    return radius * np.cos(angle), radius * np.sin(angle)
+    return _box_muller(uniform(seeds, day, purpose, index), uniform(seeds, day, pair, index))
+
+
+def _box_muller(
+    radius: npt.NDArray[np.float64], angle: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Two standard normals from two fresh arrays of uniforms (reused in place)."""
+    # The same operations on the same values as sqrt(-2 log(1 - u)) and 2 pi v, each in place
+    # on its fresh array (a product's operands commute exactly).
+    np.subtract(1.0, radius, out=radius)  # 1-u in (0, 1]
+    np.log(radius, out=radius)
+    radius *= -2.0
+    np.sqrt(radius, out=radius)
+    angle *= 2.0 * np.pi
+    first = np.cos(angle)
+    first *= radius
+    second = np.sin(angle, out=angle)
+    second *= radius
+    return first, second

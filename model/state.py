@@ -16,13 +16,14 @@ import numpy.typing as npt
 from scipy.special import ndtr
 
 from model.params import Compiled
-from model.rng import Purpose, normal_pair, uniform
+from model.rng import Purpose, normal_pair, normal_pairs, normals, uniform
 from model.utility import TOLERANCE, bound, effective_weights, max_last, total, utilities
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
 STATUS_NAMES = {RUNNING: "running", DEAL: "deal", BREAKDOWN: "breakdown"}
 TRADING_DAYS = 252.0
+PREFERENCES = (Purpose.PRIORITIES, Purpose.IDEAL)  # the streams of the preference draws
 
 
 @dataclass
@@ -61,7 +62,7 @@ class State:
     audience: Array  # (R, P) each party's drawn audience cost of signing
     election_outcome: npt.NDArray[np.intp]  # (R, S) the outcome each side's election brings
     belief: Array  # (R, P, S, I) what each party believes each side's priorities are
-    no_deal_values: Array | None  # (R, 2, P) utilities of the terms in force and the threat
+    no_deal_values: Array | None  # (2, R, P) utilities of the terms in force and the threat
     engaged: npt.NDArray[np.intp]  # (R, P) the member each party courts next, -1 for none
     previous_offers: Array  # (R, S, I) each side's package before its last one
     # What the other sides believe each side's win-set limits are, at the start and at the
@@ -95,11 +96,7 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         A fresh state.
     """
     r, n_p = seeds.shape[0], len(c.party_keys)
-    pairs = [
-        normal_pair(seeds, 0, Purpose.RESERVATION, Purpose.RESERVATION_PAIR, k)
-        for k in range((n_p + 1) // 2)
-    ]
-    noise = np.stack([z for pair in pairs for z in pair][:n_p], axis=1)
+    noise = normals(seeds, 0, Purpose.RESERVATION, Purpose.RESERVATION_PAIR, n_p)
     if c.reservation_mode == "drawn":
         reservation = bound(c.reservation + c.reservation_sd * noise, 0.0, 1.0)
         audience = np.zeros((r, n_p))
@@ -166,13 +163,8 @@ def draw_preferences(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
     """
     r, (n_p, n_i) = seeds.shape[0], c.weights.shape[1:]
     c.nominal = copy.copy(c)
-    pairs = [
-        normal_pair(seeds, 0, Purpose.PRIORITIES, Purpose.IDEAL, p * n_i + i)
-        for p in range(n_p)
-        for i in range(n_i)
-    ]
-    z_w = np.stack([a for a, _ in pairs], axis=1).reshape(r, n_p, n_i)
-    z_x = np.stack([b for _, b in pairs], axis=1).reshape(r, n_p, n_i)
+    # Pair p * I + i moves party p's priority (first) and ideal (second) on issue i.
+    z_w, z_x = (z.reshape(r, n_p, n_i) for z in normal_pairs(seeds, 0, *PREFERENCES, n_p * n_i))
     w = c.weights * np.exp(c.priorities_sd[None, :, None] * z_w)
     c.weights = w / total(w)[:, :, None]
     moved = bound(c.ideal + c.ideal_sd[None, :, None] * z_x, 0.0, 1.0)
@@ -189,10 +181,7 @@ def _draw_limits(c: Compiled, seeds: npt.NDArray[np.uint64]) -> None:
     """
     n_s, n_i = c.bound_sd.shape
     cells = n_s * n_i
-    pairs = [
-        normal_pair(seeds, 0, Purpose.LIMIT, Purpose.LIMIT_PAIR, k) for k in range((cells + 1) // 2)
-    ]
-    z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(-1, 1, n_s, n_i)
+    z = normals(seeds, 0, Purpose.LIMIT, Purpose.LIMIT_PAIR, cells).reshape(-1, 1, n_s, n_i)
     c.bound_lo, c.bound_hi = shifted_limits(c.bound_lo, c.bound_hi, c.bound_sd, c.bound_sd * z)
 
 
@@ -214,11 +203,7 @@ def initial_beliefs(c: Compiled, seeds: npt.NDArray[np.uint64]) -> Array:
     if c.information_mode == "complete":
         return truth.copy()
     cells = n_p * n_s * n_i
-    pairs = [
-        normal_pair(seeds, 0, Purpose.BELIEF, Purpose.BELIEF_PAIR, k)
-        for k in range((cells + 1) // 2)
-    ]
-    z = np.stack([x for pair in pairs for x in pair][:cells], axis=1).reshape(r, n_p, n_s, n_i)
+    z = normals(seeds, 0, Purpose.BELIEF, Purpose.BELIEF_PAIR, cells).reshape(r, n_p, n_s, n_i)
     noisy = truth * np.exp(c.belief_sd * z)
     return noisy / total(noisy)[..., None]
 
@@ -272,11 +257,12 @@ def shifted_limits(lo: Array, hi: Array, sd: Array, shift: Array) -> tuple[Array
         sd: (S, I) the uncertainty of each side's limits on each issue.
         shift: (R, 1, S, I) the shift of each run's limits (the same at both dates).
     """
-    moves = sd > 0.0
-    return (
-        np.where((lo > 0.0) & moves, bound(lo + shift, 0.0, 1.0), lo),
-        np.where((hi < 1.0) & moves, bound(hi + shift, 0.0, 1.0), hi),
-    )
+    return _shifted(lo, lo > 0.0, sd, shift), _shifted(hi, hi < 1.0, sd, shift)
+
+
+def _shifted(limit: Array, inside: npt.NDArray[np.bool_], sd: Array, shift: Array) -> Array:
+    """One end's limits moved by a shift where they lie inside the range and are uncertain."""
+    return np.where(inside & (sd > 0.0), bound(limit + shift, 0.0, 1.0), limit)
 
 
 def scheduled_limits(
@@ -382,22 +368,23 @@ def learn_limits(
             seen = tabled[:, j, None] & on_table[m]
             if has_cap:
                 over = x > t_hi[:, k, m] + TOLERANCE  # refused for its cap
-                low = np.where(seen & cap & ~over, np.maximum(low, x - hi_k), low)
-                high = np.where(seen & cap & over, np.minimum(high, x - hi_k), high)
+                gap, seen_cap = x - hi_k, seen & cap
+                low = np.where(seen_cap & ~over, np.maximum(low, gap), low)
+                high = np.where(seen_cap & over, np.minimum(high, gap), high)
             if has_floor:
                 under = x < t_lo[:, k, m] - TOLERANCE  # refused for its floor
-                high = np.where(seen & floor & ~under, np.minimum(high, x - lo_k), high)
-                low = np.where(seen & floor & under, np.maximum(low, x - lo_k), low)
+                gap, seen_floor = x - lo_k, seen & floor
+                high = np.where(seen_floor & ~under, np.minimum(high, gap), high)
+                low = np.where(seen_floor & under, np.maximum(low, gap), low)
         high = np.maximum(high, low)  # what tolerance lets through never empties the range
         s.shift_range[r, 0, k, m], s.shift_range[r, 1, k, m] = low, high
         shift = truncated_normal_mean(sd, low, high)  # (n, M): both dates move alike
         for d in (0, 1):  # the start and the election
             b_lo, b_hi = limits[0][:, d, k, m], limits[1][:, d, k, m]
-            moved_lo, moved_hi = shifted_limits(b_lo, b_hi, sd, shift)
             if (b_lo > 0.0).any():  # without a limit at that date, nothing moves
-                s.believed_lo[r, d, k, m] = moved_lo
+                s.believed_lo[r, d, k, m] = _shifted(b_lo, b_lo > 0.0, sd, shift)
             if (b_hi < 1.0).any():
-                s.believed_hi[r, d, k, m] = moved_hi
+                s.believed_hi[r, d, k, m] = _shifted(b_hi, b_hi < 1.0, sd, shift)
 
 
 def learn_from_offers(
@@ -419,8 +406,12 @@ def learn_from_offers(
     largest = max_last(moved)
     kept = 1.0 - moved / np.maximum(largest, 1e-12)  # 1 where it did not move at all
     gain = np.where(tabled[:, :, None], c.belief_learning * kept, 0.0)[:, None]  # (n, 1, S, I)
-    belief = s.belief[rows] + gain
-    s.belief[rows] = belief / total(belief)[..., None]
+    # In place: the rows of a block of runs are a view, any other rows a gathered copy.
+    belief = s.belief[rows]
+    belief += gain
+    belief /= total(belief)[..., None]
+    if not isinstance(rows, slice):
+        s.belief[rows] = belief
 
 
 def _draw_outcomes(c: Compiled, seeds: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
@@ -443,10 +434,12 @@ def no_deal_utilities(
     """
     if s.no_deal_values is None:  # the terms' values change only when the threat escalates
         packages = np.stack([np.broadcast_to(c.in_force, s.threat.shape), s.threat], axis=1)
-        s.no_deal_values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
-    u = s.no_deal_values[rows]
+        values = utilities(packages, c.weights, c.ideal, c.curvature)  # (R, 2, P)
+        # Kept package first: each package's (R, P) values contiguous for the daily weighing.
+        s.no_deal_values = np.ascontiguousarray(values.transpose(1, 0, 2))
+    in_force, threat = s.no_deal_values[0][rows], s.no_deal_values[1][rows]
     w = bound((s.deadline[rows] - day) / c.horizon, 0.0, 1.0)[:, None]
-    return w * u[:, 0] + (1.0 - w) * u[:, 1]
+    return w * in_force + (1.0 - w) * threat
 
 
 def update_reservations(s: State, c: Compiled, day: int) -> None:
@@ -456,8 +449,12 @@ def update_reservations(s: State, c: Compiled, day: int) -> None:
     theirs are worked out).
     """
     rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
+    moved = bound(no_deal_utilities(s, c, day, rows) + s.audience[rows], 0.0, 1.0)
+    if isinstance(rows, slice) and moved.shape == s.reservation.shape:
+        s.reservation = moved  # every run moved: a new array, yesterday's stays as it was
+        return
     reservation = s.reservation.copy()  # a new array: yesterday's stays as it was
-    reservation[rows] = bound(no_deal_utilities(s, c, day, rows) + s.audience[rows], 0.0, 1.0)
+    reservation[rows] = moved
     s.reservation = reservation
 
 
@@ -482,28 +479,41 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
         s.fx[rows], s.stress[rows] = fx, stress
 
 
-def elapsed(s: State, c: Compiled, day: int, parties: npt.NDArray[np.intp]) -> Array:
-    """Parties' effective elapsed share of time, (R, k): the calendar's, plus urgency and stress.
+def elapsed(
+    s: State,
+    c: Compiled,
+    day: int,
+    parties: slice | npt.NDArray[np.intp],
+    rows: slice | npt.NDArray[np.intp] = slice(None),
+) -> Array:
+    """Parties' effective elapsed share of time, (k, n): the calendar's, plus urgency and stress.
 
     The calendar's share runs over the current phase of the talks: from the start to the
     deadline, and after an extension of a threatened deadline, from then to the new one.
+    Each party's row is contiguous (the calendar's share is worked out once for them all).
+
+    Args:
+        s: State.
+        c: Compiled scenario.
+        day: Today's day number.
+        parties: The k parties.
+        rows: The n runs (default all).
     """
-    start = s.phase_start[:, None]
-    tau = (
-        (day - start) / (s.deadline[:, None] - start)
-        + s.urgency[parties]
-        + c.stress_sensitivity[:, parties] * s.stress[:, None]
-    )
+    start = s.phase_start[rows]
+    calendar = (day - start) / (s.deadline[rows] - start)  # (n,)
+    sensitivity = take(c.stress_sensitivity, rows)[:, parties].T  # (k, n|1)
+    tau = calendar + s.urgency[parties][:, None] + sensitivity * s.stress[rows]
     return bound(tau, 0.0, 1.0)
 
 
 def rounds_today(s: State, c: Compiled, day: int) -> npt.NDArray[np.bool_]:
     """Which active runs hold a round today (scheduled, generated, or on the deadline)."""
     _, _, min_len, max_len = c.cadence
-    starts = (s.next_round == day) & s.active
-    if starts.any():
-        length = _draw_int(s.seeds, day, Purpose.ROUND_LENGTH, min_len, max_len)
-        s.round_left = np.where(starts, length, s.round_left)
+    starts = np.flatnonzero((s.next_round == day) & s.active)
+    if starts.size:  # only the runs starting a round draw (each draw is its run's own)
+        round_left = s.round_left.copy()  # a new array: yesterday's stays as it was
+        round_left[starts] = _draw_int(s.seeds[starts], day, Purpose.ROUND_LENGTH, min_len, max_len)
+        s.round_left = round_left
     generated = s.round_left > 0
     return s.active & (c.days.scheduled[day] | generated | (s.deadline == day))
 
@@ -515,10 +525,13 @@ def end_generated_rounds(s: State, c: Compiled, day: int) -> None:
     if not running.any():
         return
     s.round_left = np.where(running, s.round_left - 1, s.round_left)
-    ended = running & (s.round_left == 0)
-    if ended.any():
-        gap = _draw_int(s.seeds, day, Purpose.ROUND_GAP, min_gap, max_gap)
-        s.next_round = np.where(ended, day + gap, s.next_round)
+    ended = np.flatnonzero(running & (s.round_left == 0))
+    if ended.size:  # only the runs whose round ended draw (each draw is its run's own)
+        next_round = s.next_round.copy()  # a new array: yesterday's stays as it was
+        next_round[ended] = day + _draw_int(
+            s.seeds[ended], day, Purpose.ROUND_GAP, min_gap, max_gap
+        )
+        s.next_round = next_round
 
 
 @dataclass
