@@ -188,6 +188,19 @@ def lifted_win_set(scenario: Scenario, side: str) -> dict[str, float]:
     return out
 
 
+def lifted_outcomes(scenario: Scenario, side: str) -> dict[str, Any]:
+    """A patch that keeps a side's election outcomes but lifts the bounds each would set.
+
+    With ``lifted_win_set`` it opens the side's win-set at all times: without it, a run that
+    goes past the election would meet the outcome's bounds all at once.
+    """
+    outcomes = [
+        {"label": o.label, "probability": o.probability, "win_set": []}
+        for o in scenario.sides[side].after_election
+    ]
+    return {"sides": {side: {"after_election": outcomes}}} if outcomes else {}
+
+
 def win_set_terms(scenario: Scenario, side: str) -> dict[str, str]:
     """Predicted terms under a tighter win-set: each bounded issue moves toward its bound."""
     out = {}
@@ -352,6 +365,7 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
     threat = next(i for i in scenario.issues if i.in_force is not None and i.in_force != i.no_deal)
     on = Setting("all dynamics on")
     open_room = lifted_win_set(scenario, "japan")
+    no_caps_after = lifted_outcomes(scenario, "japan")
     return [
         Mechanism(
             key="offers",
@@ -468,12 +482,15 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "little to redirect.",
             off=Setting(
                 "weight 0, no win-set for Japan, every issue on the table",
-                patch={"dynamics": {"reciprocity_weight": 0.0, "agenda": "open"}},
+                patch={
+                    "dynamics": {"reciprocity_weight": 0.0, "agenda": "open"},
+                    **no_caps_after,
+                },
                 overrides=open_room,
             ),
             on=Setting(
                 "weight 5, no win-set for Japan, every issue on the table",
-                patch={"dynamics": {"agenda": "open"}},
+                patch={"dynamics": {"agenda": "open"}, **no_caps_after},
                 overrides=open_room,
             ),
             prediction={f"{MEAN_OUTCOME}targeting": "higher", DEAL_PROBABILITY: "higher"},
@@ -620,7 +637,11 @@ def baseline_mechanisms(scenario: Scenario) -> list[Mechanism]:
             what="Japan's negotiator never offers, and Japan never accepts, terms beyond what "
             "Tokyo would ratify, and these bounds tighten as the election nears; here the "
             "baseline bounds against none (each bounded issue open over its whole range).",
-            off=Setting("win-set lifted", overrides=lifted_win_set(scenario, "japan")),
+            off=Setting(
+                "win-set lifted, before and after the election",
+                patch=lifted_outcomes(scenario, "japan"),
+                overrides=lifted_win_set(scenario, "japan"),
+            ),
             on=Setting("baseline win-set"),
             prediction={DEAL_PROBABILITY: "lower", **win_set_terms(scenario, "japan")},
             source="Putnam (1988): a smaller win-set makes agreement less likely and moves "

@@ -432,3 +432,16 @@ def test_a_prediction_naming_an_unknown_issue_fails_before_any_run() -> None:
     bad = Mechanism("bad", "t", "w", Setting("a"), Setting("b"), {"median_term:rice": "lower"}, "s")
     with pytest.raises(ValueError, match="median_term:rice names no issue or party"):
         run_mechanisms([bad], runs=10**9)  # refused long before a billion runs
+
+
+def test_a_lifted_win_set_is_lifted_after_the_election_too() -> None:
+    from experiments.mechanism_runs import setting_scenario
+
+    (m,) = pick("japan_win_set")
+    lifted = setting_scenario(m.off).sides["japan"]
+    base = load_scenario("june2025").sides["japan"]
+    assert [o.probability for o in lifted.after_election] == [
+        o.probability for o in base.after_election
+    ]
+    assert all(o.win_set == [] for o in lifted.after_election)
+    assert all(o.win_set for o in base.after_election)
