@@ -33,6 +33,7 @@ from model.utility import (
     EPS,
     TOLERANCE,
     all_last,
+    at_least,
     bound,
     concession_order,
     issue_values,
@@ -522,7 +523,14 @@ class Negotiator(mesa.Agent):
         similarity = self.accommodation(rows)
         if pinned.any():
             similarity = np.where(pinned, 1e12, similarity)
-        return tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity)
+        # An ideal outside the bounds (below a floor the other side holds, say) forces a move
+        # toward the offer, which lies inside them: spent first, so the package keeps to the
+        # aspiration instead of being clipped below it afterwards.
+        least = None
+        if lo is not None:
+            least = at_least(lo - ideal, 0.0) + at_least(ideal - hi, 0.0)
+            least = np.where(pinned, 0.0, least) if pinned.any() else least
+        return tradeoff_positions(aspiration, weights, ideal, offer[:, None], similarity, least)
 
     def _offer_in_bounds(
         self,

@@ -604,7 +604,12 @@ def nash_product(util: Array, reservation: Array) -> Array:
 
 
 def tradeoff_positions(
-    aspiration: Array, weights: Array, ideal: Array, offer: Array, similarity: Array
+    aspiration: Array,
+    weights: Array,
+    ideal: Array,
+    offer: Array,
+    similarity: Array,
+    least: Array | None = None,
 ) -> Array:
     """The package worth the aspiration that lies closest to the offer being answered.
 
@@ -618,12 +623,19 @@ def tradeoff_positions(
     and dear to the other side (logrolling). lambda is found exactly, between the breakpoints
     where an issue stops moving. An offer already worth the aspiration is taken whole.
 
+    Bounds the package must keep to (a floor above the party's ideal, say) force part of the
+    way: with at least m_i on issue i, d_i = m_i + max(D_i - m_i - lambda k_i / (2 s_i), 0),
+    and the forced moves come out of the budget first, so the package is still worth the
+    aspiration where the bounds allow it, and is the party's best inside them where not.
+
     Args:
         aspiration: (n, P) utility levels.
         weights: (n|1, P, I) priorities.
         ideal: (n|1, P, I) ideal points.
-        offer: (n, P, I) the package each party answers.
+        offer: (n, P, I) the package each party answers (inside the bounds, if any).
         similarity: (n|1, P, I) non-negative weight of each issue in the distance to the offer.
+        least: (n|1, P, I) the least move toward the offer the bounds force on each issue
+            (no more than the whole way), or None for none.
 
     Returns:
         (n, P, I) positions.
@@ -632,6 +644,9 @@ def tradeoff_positions(
     toward = offer - ideal  # the way to the offer: its length, and (at the end) its sign
     far = np.abs(toward)  # D: the whole way to the offer
     budget = 1.0 - aspiration  # (n, P)
+    if least is not None:  # the forced part of the way is spent first; the rest is free
+        budget = budget - total(k * least)
+        far = far - least
     # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
     # does not care about stops at once; one the party does not care about never stops).
     rho = k / at_least(2.0 * similarity, EPS)
@@ -664,6 +679,8 @@ def tradeoff_positions(
     np.subtract(far, moved, out=moved)
     at_least(moved, 0.0, out=moved)
     np.minimum(moved, far, out=moved)
+    if least is not None:
+        moved += least
     np.sign(toward, out=toward)
     toward *= moved
     toward += ideal

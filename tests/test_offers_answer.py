@@ -72,6 +72,82 @@ def test_the_trade_off_is_worth_the_aspiration_and_nearest_the_offer(problem) ->
         assert mine <= result.fun + 1e-9
 
 
+bounded_problems = st.tuples(
+    problems,
+    st.lists(st.floats(0.0, 1.0), min_size=ISSUES, max_size=ISSUES),  # forced share
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(bounded_problems)
+def test_a_trade_off_inside_bounds_spends_the_forced_moves_first(problem) -> None:
+    (w, ideal, offer, sim), a = (np.array(v, dtype=float) for v in problem[0][:4]), problem[0][4]
+    share = np.array(problem[1])
+    w = w / w.sum()
+    far = np.abs(offer - ideal)
+    least = share * far  # a bound between the ideal and the offer forces this much of the way
+    args = (np.array([[a]]), w[None, None], ideal[None, None], offer[None, None], sim[None, None])
+    x = tradeoff_positions(*args, least[None, None])[0, 0]
+    moved = np.abs(x - ideal)
+    assert np.all(moved >= least - 1e-12) and np.all(moved <= far + 1e-12)
+    k = w / np.maximum(ideal, 1 - ideal)
+    forced = 1 - float(k @ least)  # what the package is worth after the forced moves alone
+    worth, offered = value(x, w, ideal), value(offer, w, ideal)
+    if offered >= a:
+        np.testing.assert_allclose(x, offer, atol=1e-12)
+    elif forced <= a:  # the bounds alone cost more than the aspiration allows: its best inside
+        np.testing.assert_allclose(moved, least, atol=1e-12)
+    else:
+        assert worth == pytest.approx(a, abs=1e-9)
+        result = minimize(
+            lambda d: float(np.sum(sim * (far - d) ** 2)),
+            (least + far) / 2,
+            bounds=list(zip(least, far, strict=True)),
+            constraints=[{"type": "eq", "fun": lambda d: float(k @ d - (1 - a))}],
+            method="SLSQP",
+            options={"ftol": 1e-14, "maxiter": 500},
+        )
+        if result.success:
+            assert float(np.sum(sim * (far - moved) ** 2)) <= result.fun + 1e-9
+
+
+def test_no_forced_move_is_the_trade_off_bit_for_bit() -> None:
+    rng = np.random.default_rng(3)
+    w, ideal, offer, sim = (rng.random((50, 2, ISSUES)) for _ in range(4))
+    a = rng.random((50, 2))
+    plain = tradeoff_positions(a, w, ideal, offer, sim)
+    zero = tradeoff_positions(a, w, ideal, offer, sim, np.zeros_like(ideal))
+    assert np.array_equal(plain, zero)
+
+
+def test_a_party_keeps_its_own_package_at_its_aspiration_under_the_other_sides_floor() -> None:
+    # The US President's 10% floor on the country rate lies above Akazawa's ideal of 0%: his
+    # packages pay for it elsewhere instead of falling below what he insists on.
+    model = NegotiationModel(parse_scenario({"extends": "june2025"}, "floor"), rng=0)
+    c, s = model.compiled, model.state
+    akazawa = model.negotiators["akazawa"]
+    rate = c.issue_keys.index("reciprocal_tariff")
+    checked = 0
+    while model.running:
+        model.step()
+        answered = s.offer_round[0, c.side_keys.index("us")] > 0
+        if not answered or not s.active[0]:
+            continue
+        package = akazawa.propose(slice(0, 1))
+        floor = model.win_sets(slice(0, 1), model.day)[0][0, c.side_keys.index("us"), rate]
+        if package[0, rate] < floor + 1e-9 and floor > c.ideal[0, akazawa.index, rate]:
+            # Worth the aspiration, or (when the bounds alone cost more) the best inside them.
+            lo, hi = akazawa._side_bounds(slice(0, 1), model.day)
+            pinned = c.days.off_table[model.day]
+            best = np.where(pinned, c.no_deal, np.clip(c.ideal[:1, akazawa.index], lo[0], hi[0]))
+            u, u_best = (
+                akazawa.respond(x[:, None, :], slice(0, 1)).utility[0, 0] for x in (package, best)
+            )
+            assert u >= min(s.aspiration[0, akazawa.index], u_best) - 1e-9
+            checked += 1
+    assert checked > 0
+
+
 def test_a_party_gives_most_where_giving_is_cheap_to_it_and_dear_to_the_other_side() -> None:
     w = np.array([0.7, 0.1, 0.1, 0.1])  # it cares most about issue 0
     sim = np.array([0.1, 0.7, 0.1, 0.1])  # the other side cares most about issue 1
