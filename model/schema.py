@@ -295,7 +295,8 @@ class Dynamics(_Strict):
     ``engage``: "side" answers a whole side;
     "pivotal" lets a party, after each round, pick the member of another side it will court
     next (the one who still rejects its side's package and would give the most clout per unit
-    of utility it lacks) and weigh its trade-offs by that member's priorities.
+    of utility it lacks), meet that member alone between the dated meetings, and weigh its
+    trade-offs by that member's priorities.
     """
 
     reservation: Literal["drawn", "no_deal"] = "drawn"
