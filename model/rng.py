@@ -124,11 +124,20 @@ def uniform(
         ]
         return np.array(out, dtype=np.float64)
     k = np.uint64(key)
-    # The integer arithmetic of splitmix(splitmix(seed * golden + key) ^ key), in place.
     x = seeds * _GOLDEN
     x += k
+    return _to_unit(x, k)
+
+
+def _to_unit(
+    x: npt.NDArray[np.uint64], key: np.uint64 | npt.NDArray[np.uint64]
+) -> npt.NDArray[np.float64]:
+    """Uniforms in [0, 1) from ``x = seed * golden + key``: splitmix(splitmix(x) ^ key), in place.
+
+    The top 53 bits of the hash, scaled: the same integer arithmetic as ``_splitmix_int``.
+    """
     x = _splitmix(x)
-    x ^= k
+    x ^= key
     x = _splitmix(x)
     x >>= _SHIFT11
     out = x.astype(np.float64)
@@ -144,14 +153,7 @@ def _uniforms(
     The same integer arithmetic, element by element, over one array (for 8 seeds or more).
     """
     keys = np.array([_key(day, int(purpose), k) for k in range(count)], dtype=np.uint64)
-    x = (seeds * _GOLDEN)[:, None] + keys
-    x = _splitmix(x)
-    x ^= keys
-    x = _splitmix(x)
-    x >>= _SHIFT11
-    out = x.astype(np.float64)
-    out *= _TO_UNIT
-    return out
+    return _to_unit((seeds * _GOLDEN)[:, None] + keys, keys)
 
 
 def uniforms(
