@@ -147,6 +147,19 @@ def test_tactics_measure_later_deals(results: list[MechanismResult]) -> None:
     assert r.changes[MEDIAN_DAY].low > 0
 
 
+def bare_mechanism(prediction: dict[str, str]) -> Mechanism:
+    """A mechanism whose settings are never run: measured from hand-built tables."""
+    return Mechanism(
+        key="bare",
+        title="t",
+        what="t",
+        off=Setting("a"),
+        on=Setting("b"),
+        prediction=prediction,
+        source="none",
+    )
+
+
 def test_the_paired_mean_day_separates_timing_from_which_runs_deal() -> None:
     # Off: seeds 0-79 deal on day 50, seeds 80-199 break down. On: the same seeds deal three
     # days sooner, and seeds 80-199 now deal late, on day 90. The median moves later; the
@@ -165,15 +178,7 @@ def test_the_paired_mean_day_separates_timing_from_which_runs_deal() -> None:
     first = seeds < 80
     off = table(np.where(first, 50, 84), first)
     on = table(np.where(first, 47, 90), np.ones(seeds.size, bool))
-    m = Mechanism(
-        key="paired",
-        title="t",
-        what="t",
-        off=Setting("a"),
-        on=Setting("b"),
-        prediction={MEDIAN_DAY: "earlier", MEAN_DAY_BOTH: "earlier"},
-        source="none",
-    )
+    m = bare_mechanism({MEDIAN_DAY: "earlier", MEAN_DAY_BOTH: "earlier"})
     r = measure(m, (scenario, off), (scenario, on), resamples=200)
     assert r.changes[MEDIAN_DAY].value > 0
     assert r.verdicts[MEDIAN_DAY] == OPPOSITE
@@ -189,15 +194,7 @@ def test_the_paired_mean_day_separates_timing_from_which_runs_deal() -> None:
 
 
 def test_a_prediction_about_the_election_needs_one() -> None:
-    m = Mechanism(
-        key="vote",
-        title="t",
-        what="t",
-        off=Setting("a"),
-        on=Setting("b"),
-        prediction={DEALS_BEFORE_ELECTION: "lower"},
-        source="none",
-    )
+    m = bare_mechanism({DEALS_BEFORE_ELECTION: "lower"})
     pie = load_scenario("bilateral_pie")
     with pytest.raises(ValueError, match="needs an election"):
         check_prediction(m, pie, pie)
