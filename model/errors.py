@@ -3,6 +3,9 @@
 Every kind of input has its own class under ``UserError``, and the line names the kind, so a
 user knows at once whether to fix the scenario, the sweep file, the results folder or a flag.
 Interfaces catch ``UserError``, print ``line()`` and exit with status 2.
+
+A failure of the machine rather than of the input (a Dask scheduler that cannot be reached
+or dies, a full disk) is an ``EnvironmentFailure``: also one line, with exit status 1.
 """
 
 from __future__ import annotations
@@ -55,3 +58,21 @@ class ArgumentError(UserError):
     """A bad command-line flag or function argument."""
 
     kind = "argument"
+
+
+class EnvironmentFailure(RuntimeError):
+    """A failure of the environment, not of the input: described in one line, exit status 1.
+
+    Attributes:
+        what: What failed (a scheduler address, a folder, ...).
+        problem: What went wrong, and what to do, in plain words.
+    """
+
+    def __init__(self, what: str, problem: str) -> None:
+        self.what = what
+        self.problem = problem
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """Return the single line shown to the user."""
+        return " ".join(f"{self.what}: {self.problem}".split())

@@ -14,6 +14,7 @@ from experiments import numbers
 from model.errors import ArgumentError
 
 EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 1  # the machine failed (scheduler down, disk full), not the input
 
 
 class Parser(argparse.ArgumentParser):

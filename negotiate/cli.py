@@ -1,7 +1,8 @@
 """The ``negotiate`` command line: run, scenarios, validate, theory, mechanisms, compare, app.
 
 Every problem with a file or a flag is reported in one line on standard error, with exit
-status 2. Commands import the engine (Mesa, pandas) and the figures only when they run, so
+status 2; a failure of the environment (a scheduler down, a full disk) in one line with exit
+status 1. Commands import the engine (Mesa, pandas) and the figures only when they run, so
 ``negotiate validate`` and ``negotiate scenarios`` start at once.
 """
 
@@ -18,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from experiments.io import json_safe, make_out_folder, write_json
 from experiments.numbers import check_seed_range
 from model import DEFAULT_SCENARIO, list_scenarios, load_scenario
-from model.errors import UserError
+from model.errors import EnvironmentFailure, UserError
 from negotiate import arguments, sweep_commands
-from negotiate.arguments import EXIT_USAGE
+from negotiate.arguments import EXIT_ENVIRONMENT, EXIT_USAGE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -295,6 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"negotiate: error: {exc.line()}", file=sys.stderr)
         return EXIT_USAGE
+    except EnvironmentFailure as exc:
+        print(f"negotiate: error: {exc.line()}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         print("negotiate: interrupted", file=sys.stderr)
         return 130
