@@ -12,24 +12,54 @@ from typing import Any
 
 from model.errors import ArgumentError
 
+TMP_SUFFIX = ".tmp"
+
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through a temporary sibling and rename it into place.
+    """Write a file through a temporary sibling and rename it into place, durably.
+
+    The file's bytes reach the disk before the rename, and the rename before this returns
+    (fsync of the file, then of its folder): after a power loss a file is whole or absent,
+    never a name with nothing behind it.
 
     Args:
         path: The final path.
         write: Called with the temporary path; must write the whole file there.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, 0o644)  # mkstemp makes files private; results are for sharing
+        _fsync(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync(path.parent)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a folder's entries to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_temporaries(folder: Path) -> int:
+    """Remove what interrupted writes left in a folder (``.NAME.XXXX.tmp``); return how many.
+
+    Only for a folder no one else is writing to (a store under its writer's lock).
+    """
+    if not folder.is_dir():
+        return 0
+    stale = [p for p in folder.glob(f".*{TMP_SUFFIX}") if p.is_file()]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return len(stale)
 
 
 def write_json(path: Path, data: Any) -> None:

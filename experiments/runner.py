@@ -1,21 +1,28 @@
 """Running a sweep: chunks of runs, each one ensemble of the core engine, on processes or Dask.
 
 A chunk is a contiguous block of run ids. Its worker builds the per-run overrides from the
-design, runs them as one ensemble, and writes the rows (and any sampled daily series) to the
-store. A chunk in which some run fails is split in halves until the failing runs stand alone;
-they are recorded with status ``error`` and their message, and the others run as usual.
+design, runs them as one ensemble, and sends the rows (and any sampled daily series) back to
+the client, which alone writes the store: a worker needs no path and no shared filesystem.
+A chunk in which some run fails is split in halves until the failing runs stand alone; they
+are recorded with status ``error`` and their message, and the others run as usual.
+
+Local workers die with the process that started them (Linux), so a killed sweep leaves none.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +31,7 @@ import pandas as pd
 
 from experiments.allocator import keep_freed_memory
 from experiments.design import PARAM_PREFIX
-from experiments.store import chunk_path, series_path, write_parquet
+from model.errors import ArgumentError, EnvironmentFailure
 from model.schema import Scenario
 
 ERROR = "error"
@@ -35,7 +42,6 @@ class ChunkTask:
     """What a worker needs to run one chunk.
 
     Attributes:
-        out: The store folder.
         chunk: Chunk number.
         start: First run id.
         seeds: Seeds of the chunk's runs.
@@ -46,7 +52,6 @@ class ChunkTask:
         scenario: The scenario (as a JSON-ready dict, cheap to send to workers).
     """
 
-    out: Path
     chunk: int
     start: int
     seeds: npt.NDArray[np.uint64]
@@ -65,6 +70,28 @@ class ChunkDone:
     runs: int
     failed: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class ChunkRows:
+    """What a worker sends back: a chunk's rows and its sampled runs' daily series.
+
+    Attributes:
+        task: The chunk it ran.
+        rows: One row per run, in run order.
+        series: The daily series of the chunk's sampled runs, by run id.
+        seconds: Time the worker spent on it.
+    """
+
+    task: ChunkTask
+    rows: pd.DataFrame
+    series: dict[int, pd.DataFrame]
+    seconds: float
+
+    def report(self) -> ChunkDone:
+        """The chunk's report."""
+        failed = int((self.rows["status"] == ERROR).sum())
+        return ChunkDone(self.task.chunk, len(self.rows), failed, self.seconds)
 
 
 _SCENARIOS: dict[str, Scenario] = {}
@@ -125,23 +152,24 @@ def _series_frame(task: ChunkTask, run: int) -> pd.DataFrame:
     return frame
 
 
-def _write_series(task: ChunkTask) -> None:
+def _series(task: ChunkTask) -> dict[int, pd.DataFrame]:
+    frames = {}
     for run in task.series:
         try:
-            frame = _series_frame(task, run)
+            frames[run] = _series_frame(task, run)
         except Exception:  # a failing run has no series; its row says why
             continue
-        write_parquet(series_path(task.out, run), frame)
+    return frames
 
 
-def run_chunk(task: ChunkTask) -> ChunkDone:
-    """Run one chunk and store its rows (the chunk file is written last).
+def run_chunk(task: ChunkTask) -> ChunkRows:
+    """Run one chunk: its rows and its sampled runs' series, for the client to store.
 
     Args:
         task: The chunk.
 
     Returns:
-        Its report.
+        Its rows.
     """
     began = time.perf_counter()
     n = len(task.seeds)
@@ -161,13 +189,10 @@ def run_chunk(task: ChunkTask) -> ChunkDone:
         }
     )
     rows = pd.concat([head, params, core, rest], axis=1)
-    _write_series(task)
-    write_parquet(chunk_path(task.out, task.chunk), rows)
-    failed = int((rows["status"] == ERROR).sum())
-    return ChunkDone(task.chunk, n, failed, time.perf_counter() - began)
+    return ChunkRows(task, rows, _series(task), time.perf_counter() - began)
 
 
-Progress = Callable[[ChunkDone], None]
+Store = Callable[[ChunkRows], None]
 
 
 def start_method() -> str:
@@ -181,7 +206,7 @@ def start_method() -> str:
 
 
 def run_local(
-    tasks: list[ChunkTask], workers: int, progress: Progress, method: str | None = None
+    tasks: list[ChunkTask], workers: int, store: Store, method: str | None = None
 ) -> None:
     """Run chunks on local processes.
 
@@ -191,12 +216,12 @@ def run_local(
     Args:
         tasks: The chunks.
         workers: Processes.
-        progress: Called with each finished chunk's report.
+        store: Called in this process with each finished chunk's rows.
         method: Start method of the processes (default: ``start_method()``).
     """
     if workers == 1:
         for task in tasks:
-            progress(run_chunk(task))
+            store(run_chunk(task))
         return
     method = method or start_method()
     if method == "fork":
@@ -207,12 +232,41 @@ def run_local(
     ctx = multiprocessing.get_context(method)
     try:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=keep_freed_memory
+            max_workers=workers, mp_context=ctx, initializer=_start_worker, initargs=(os.getpid(),)
         ) as pool:
             for done in _bounded(pool.submit, tasks, 2 * workers):
-                progress(done)
+                store(done)
     finally:
         gc.unfreeze()
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a local worker: reuse freed memory, and die with the sweep's process."""
+    keep_freed_memory()
+    die_with_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere, nothing).
+
+    A sweep killed with SIGKILL has no chance to stop its workers itself; without this they
+    would run on, computing rows no one will store.
+
+    Args:
+        parent: The parent's process id, to catch a parent that died before the request.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl: the worker ends when its queue closes
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def warm(task: ChunkTask) -> None:
@@ -231,9 +285,9 @@ def warm(task: ChunkTask) -> None:
 
 
 def _bounded(
-    submit: Callable[..., Future[ChunkDone]], tasks: list[ChunkTask], limit: int
-) -> Iterator[ChunkDone]:
-    pending: set[Future[ChunkDone]] = set()
+    submit: Callable[..., Future[ChunkRows]], tasks: list[ChunkTask], limit: int
+) -> Iterator[ChunkRows]:
+    pending: set[Future[ChunkRows]] = set()
     queue = iter(tasks)
     for task in queue:
         pending.add(submit(run_chunk, task))
@@ -247,15 +301,28 @@ def _bounded(
             yield f.result()
 
 
-def run_dask(
-    tasks: list[ChunkTask], workers: int, scheduler: str | None, progress: Progress
-) -> None:
-    """Run chunks on a Dask cluster: the one at ``scheduler``, or a local one of ``workers``."""
+def run_dask(tasks: list[ChunkTask], workers: int, scheduler: str | None, store: Store) -> None:
+    """Run chunks on a Dask cluster: the one at ``scheduler``, or a local one of ``workers``.
+
+    Workers send their rows back; ``store`` is called with them in this process.
+
+    Raises:
+        ArgumentError: When ``scheduler`` is not an address.
+        EnvironmentFailure: When the scheduler cannot be reached or goes away mid-sweep
+            (what was stored stays stored: the same command completes the rest).
+    """
     from distributed import Client, LocalCluster, as_completed
 
+    cluster = None
     if scheduler:
-        client = Client(scheduler)
-        cluster = None
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (ValueError, TypeError) as exc:
+            problem = f"not a scheduler address ({exc})"
+            raise ArgumentError(scheduler, "--scheduler", problem) from None
+        except (OSError, TimeoutError) as exc:
+            problem = f"cannot reach the Dask scheduler ({type(exc).__name__}); is it running?"
+            raise EnvironmentFailure(f"--scheduler {scheduler}", problem) from None
     else:
         cluster = LocalCluster(
             n_workers=workers,
@@ -265,6 +332,7 @@ def run_dask(
             host="127.0.0.1",
         )
         client = Client(cluster)
+    stored = 0
     try:
         limit = 2 * max(1, len(client.scheduler_info()["workers"]))
         queue = iter(tasks)
@@ -272,13 +340,25 @@ def run_dask(
         for task in queue:
             futures.add(client.submit(run_chunk, task, pure=False))
             if futures.count() >= limit:
-                progress(next(futures).result())
+                store(next(futures).result())
+                stored += 1
         for future in futures:
-            progress(future.result())
+            store(future.result())
+            stored += 1
+    except (OSError, TimeoutError, asyncio.CancelledError, concurrent.futures.CancelledError):
+        where = f"--scheduler {scheduler}" if scheduler else "the local Dask cluster"
+        problem = (
+            f"the Dask cluster went away after {stored} of {len(tasks)} chunks; what was "
+            "stored stays stored: run the same command again to complete the rest"
+        )
+        raise EnvironmentFailure(where, problem) from None
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+CONNECT_TIMEOUT = "10s"  # a scheduler that has not answered by then is reported as down
 
 
 def default_workers() -> int:

@@ -10,25 +10,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.chunk_files import write_chunk
 from experiments.chunks import chunk_bounds
 from experiments.design import design_points, sweep_seeds
 from experiments.io import check_out_folder, make_out_folder
-from experiments.runner import ChunkDone, ChunkTask, default_workers, run_dask, run_local, warm
+from experiments.runner import ChunkRows, ChunkTask, default_workers, run_dask, run_local, warm
 from experiments.store import (
     DESIGN,
     MANIFEST,
+    RUNS,
     SEED_SCHEME,
-    done_chunks,
+    SERIES,
+    chunk_ids,
+    chunk_path,
     git_commit,
     now,
     open_store,
+    quarantine,
+    series_path,
+    survey,
     versions,
     write_manifest,
     write_parquet,
     write_scenario,
+    writer_lock,
 )
 from experiments.sweep_file import Sweep
-from model.errors import StoreError
+from model.errors import EnvironmentFailure, StoreError
 
 # Runs per chunk: two workers' working sets of 5,000 runs fit a shared 32 MiB cache together,
 # where 10,000-run chunks slow each other by about 10% (docs/performance.md).
@@ -43,6 +51,8 @@ class SweepResult:
         runs: Runs in the sweep.
         ran: Runs run by this call (the rest were stored already).
         failed: Runs of this call that failed.
+        quarantined: Files set aside because they failed their check (their chunks ran
+            again).
         seconds: Wall time of this call.
         setup_seconds: Part of it spent before the first run: preparing the store, loading
             the engine and solving the scenario's bargaining problem.
@@ -53,6 +63,7 @@ class SweepResult:
     failed: int
     seconds: float
     setup_seconds: float = 0.0
+    quarantined: int = 0
 
 
 def _series_runs(total: int, n: int) -> list[int]:
@@ -62,8 +73,21 @@ def _series_runs(total: int, n: int) -> list[int]:
     return sorted({int(x) for x in np.linspace(0, total - 1, min(n, total)).round()})
 
 
-def prepare_store(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict[str, Any]:
-    """Create the store, or check that an existing one holds this very sweep."""
+def prepare_store(
+    sweep: Sweep, out: Path, chunk_size: int, series: int, design: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """Create the store, or check that an existing one holds this very sweep.
+
+    Args:
+        sweep: The sweep.
+        out: The store folder (created if need be).
+        chunk_size: Runs per chunk of a new store.
+        series: Runs whose daily series a new store keeps.
+        design: The sweep's design points, if already worked out.
+
+    Raises:
+        StoreError: When the folder holds another sweep, or chunks without a manifest.
+    """
     check_out_folder(out)
     if (out / MANIFEST).exists():
         stored = open_store(out)
@@ -76,7 +100,15 @@ def prepare_store(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict
                 "choose a new --out folder",
             )
         return manifest
-    design = design_points(sweep.spec)
+    leftovers = [p for folder in (RUNS, SERIES) for p in (out / folder).glob("*.parquet")]
+    if leftovers:
+        raise StoreError(
+            str(out),
+            "",
+            "holds stored runs but no manifest.json, so nothing says which sweep they belong "
+            "to: choose a new --out folder",
+        )
+    design = design_points(sweep.spec) if design is None else design
     total = len(design) * sweep.spec.replicates
     manifest = {
         "sweep": sweep.spec.name,
@@ -109,11 +141,10 @@ def prepare_store(sweep: Sweep, out: Path, chunk_size: int, series: int) -> dict
 
 
 def plan(
-    sweep: Sweep, out: Path, manifest: dict[str, Any], design: pd.DataFrame
+    sweep: Sweep, manifest: dict[str, Any], design: pd.DataFrame, done: set[int]
 ) -> list[ChunkTask]:
-    """The tasks of the chunks not yet stored."""
+    """The tasks of the chunks not in ``done``."""
     total, size, reps = manifest["runs"], manifest["chunk_size"], manifest["replicates"]
-    done = done_chunks(out)
     todo = [(k, b) for k, b in enumerate(chunk_bounds(total, size)) if k not in done]
     if not todo:
         return []
@@ -125,7 +156,6 @@ def plan(
         first, last = start // reps, (stop - 1) // reps
         tasks.append(
             ChunkTask(
-                out=out,
                 chunk=k,
                 start=start,
                 seeds=seeds[start:stop].copy(),
@@ -168,43 +198,90 @@ def run_sweep(
     from tqdm.auto import tqdm
 
     began = time.perf_counter()
+    out = out.resolve()  # the client alone writes, at one place whatever its workers' folders
     n_workers = workers or default_workers()
-    manifest = prepare_store(sweep, out, chunk_size, series)
-    design = open_store(out).design
-    tasks = plan(sweep, out, manifest, design)
-    ran = sum(len(t.seeds) for t in tasks)
-    local = bool(tasks) and not (dask or scheduler)
-    if local:
-        warm(tasks[0])
-    setup = time.perf_counter() - began
-    failed = 0
-    total = manifest["runs"]
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
-    with tqdm(
-        total=total,
-        initial=total - ran,
-        unit="run",
-        disable=not progress,
-        desc=sweep.spec.name,
-        mininterval=0.5,
-    ) as bar:
-
-        def report(done: ChunkDone) -> None:
-            nonlocal failed
-            failed += done.failed
-            bar.update(done.runs)
-
+    check_out_folder(out)
+    design = None if (out / MANIFEST).exists() else design_points(sweep.spec)  # before writing
+    make_out_folder(out)
+    with writer_lock(out):
+        manifest = prepare_store(sweep, out, chunk_size, series, design)
+        stored = open_store(out)
+        found = survey(out, manifest)
+        for path, why in found.bad:
+            quarantine(out, path, why)
+        tasks = plan(sweep, manifest, stored.design, found.good)
+        ran = sum(len(t.seeds) for t in tasks)
+        local = bool(tasks) and not (dask or scheduler)
         if local:
-            run_local(tasks, n_workers, report)
-        elif tasks:
-            run_dask(tasks, n_workers, scheduler, report)
-    if tasks or manifest.get("finished") is None:
-        manifest = open_store(out).manifest | {"finished": now()}
-        write_manifest(out, manifest)
+            warm(tasks[0])
+        setup = time.perf_counter() - began
+        failed = 0
+        total = manifest["runs"]
+        ids = chunk_ids(manifest)
+        tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
+        with tqdm(
+            total=total,
+            initial=total - ran,
+            unit="run",
+            disable=not progress,
+            desc=sweep.spec.name,
+            mininterval=0.5,
+        ) as bar:
+
+            def store(done: ChunkRows) -> None:
+                nonlocal failed
+                store_chunk(out, done, ids)
+                report = done.report()
+                failed += report.failed
+                bar.update(report.runs)
+
+            if local:
+                run_local(tasks, n_workers, store)
+            elif tasks:
+                run_dask(tasks, n_workers, scheduler, store)
+        _check_complete(out, manifest)
+        if tasks or found.bad or manifest.get("finished") is None:
+            manifest = open_store(out).manifest | {"finished": now()}
+            write_manifest(out, manifest)
     return SweepResult(
         runs=total,
         ran=ran,
         failed=failed,
         seconds=time.perf_counter() - began,
         setup_seconds=setup,
+        quarantined=len(found.bad),
     )
+
+
+def store_chunk(out: Path, done: ChunkRows, ids: list[Any]) -> None:
+    """Write a chunk's series, then its rows (last: a chunk whose file exists is complete).
+
+    Raises:
+        EnvironmentFailure: When the disk refuses the write (full, gone read-only).
+    """
+    try:
+        for run, frame in done.series.items():
+            write_parquet(series_path(out, run), frame)
+        write_chunk(chunk_path(out, done.task.chunk), done.rows, ids[done.task.chunk])
+    except OSError as exc:
+        problem = (
+            f"cannot write chunk {done.task.chunk} ({exc.strerror or type(exc).__name__}); "
+            "what was stored stays stored: free the disk and run the same command again"
+        )
+        raise EnvironmentFailure(str(out), problem) from None
+
+
+def _check_complete(out: Path, manifest: dict[str, Any]) -> None:
+    """Check that every run of the sweep is stored exactly once before calling it finished.
+
+    Raises:
+        EnvironmentFailure: When a chunk is missing or fails its check after the run.
+    """
+    found = survey(out, manifest)
+    missing = len(chunk_ids(manifest)) - len(found.good)
+    if missing or found.bad:
+        problem = (
+            f"{missing} of {len(chunk_ids(manifest))} chunks are missing or fail their check "
+            "after the run: the sweep is not finished; run the same command again"
+        )
+        raise EnvironmentFailure(str(out), problem)

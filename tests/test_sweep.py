@@ -23,8 +23,8 @@ from experiments.analysis import analyze
 from experiments.design import design_points, run_seeds
 from experiments.replay import replay
 from experiments.runner import run_local
-from experiments.store import RUNS, done_chunks, open_store
-from experiments.sweep import plan, prepare_store, run_sweep
+from experiments.store import RUNS, chunk_ids, done_chunks, open_store
+from experiments.sweep import plan, prepare_store, run_sweep, store_chunk
 from experiments.sweep_file import load_sweep
 from model import NegotiationModel
 
@@ -234,7 +234,9 @@ def test_spawned_and_forked_workers_write_the_same_rows(tmp_path: Path, grid_sto
     sweep = load_sweep(write(tmp_path, GRID))
     out = tmp_path / "spawned"
     manifest = prepare_store(sweep, out, 70, 3)
-    run_local(plan(sweep, out, manifest, open_store(out).design), 2, lambda _: None, "spawn")
+    ids = chunk_ids(manifest)
+    tasks = plan(sweep, manifest, open_store(out).design, set())
+    run_local(tasks, 2, lambda done: store_chunk(out, done, ids), "spawn")
     pd.testing.assert_frame_equal(stored_runs(out), stored_runs(grid_store))
     spawned, forked = open_store(out), open_store(grid_store)
     for run in (0, 120, 239):
