@@ -358,6 +358,22 @@ def run_dask(tasks: list[ChunkTask], workers: int, scheduler: str | None, store:
             cluster.close()
 
 
+def check_scheduler(address: str) -> None:
+    """Check that a scheduler address is one (``tcp://host:port``), before anything is written.
+
+    Raises:
+        ArgumentError: When it is not.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        _, location = parse_address(address)
+        parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        problem = f"not a scheduler address ({' '.join(str(exc).split())})"
+        raise ArgumentError(address, "--scheduler", problem) from None
+
+
 CONNECT_TIMEOUT = "10s"  # a scheduler that has not answered by then is reported as down
 
 

@@ -256,14 +256,14 @@ class Stored:
         total = int(self.manifest["runs"])
         if not 0 <= run < total:
             raise StoreError(str(self.out), "--run", f"no run {run} (runs are 0 to {total - 1})")
+        found = survey(self.out, self.manifest)  # a stray beside it makes the store doubtful
+        if found.bad:
+            path, why = found.bad[0]
+            raise StoreError(str(self.out), f"{RUNS}/{path.name}", _refusal(why, len(found.bad)))
         ident = chunk_ids(self.manifest)[run // self.chunk_size]
-        path = chunk_path(self.out, ident.chunk)
-        if not path.exists():
+        if ident.chunk not in found.good:
             raise StoreError(str(self.out), "--run", f"run {run} has not been run yet")
-        problem = chunk_problem(path, ident)
-        if problem is not None:
-            raise StoreError(str(self.out), f"{RUNS}/{path.name}", _refusal(problem, 1))
-        table = self._read(path, None)
+        table = self._read(chunk_path(self.out, ident.chunk), None)
         return table.iloc[run - ident.start].to_dict()
 
     def _read(self, path: Path, columns: list[str] | None) -> pd.DataFrame:

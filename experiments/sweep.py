@@ -14,7 +14,15 @@ from experiments.chunk_files import write_chunk
 from experiments.chunks import chunk_bounds
 from experiments.design import design_points, sweep_seeds
 from experiments.io import check_out_folder, make_out_folder
-from experiments.runner import ChunkRows, ChunkTask, default_workers, run_dask, run_local, warm
+from experiments.runner import (
+    ChunkRows,
+    ChunkTask,
+    check_scheduler,
+    default_workers,
+    run_dask,
+    run_local,
+    warm,
+)
 from experiments.store import (
     DESIGN,
     MANIFEST,
@@ -200,6 +208,8 @@ def run_sweep(
     began = time.perf_counter()
     out = out.resolve()  # the client alone writes, at one place whatever its workers' folders
     n_workers = workers or default_workers()
+    if scheduler:
+        check_scheduler(scheduler)
     check_out_folder(out)
     design = None if (out / MANIFEST).exists() else design_points(sweep.spec)  # before writing
     make_out_folder(out)

@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from experiments.io import json_safe
-from model.errors import StoreError
+from model.errors import ArgumentError, StoreError
 from negotiate.arguments import count
+
+# Each kept series reruns its run alone with daily records, hundreds of times the cost of an
+# ensemble run: beyond this many, a sweep's time is mostly series, so it takes --force.
+SERIES_CAP = 100
 
 
 def add_parsers(sub: Any) -> None:
@@ -40,6 +44,11 @@ def add_parsers(sub: Any) -> None:
         default=0,
         help="keep the daily series of N runs spread over the sweep",
     )
+    sw.add_argument(
+        "--force",
+        action="store_true",
+        help=f"allow --series above {SERIES_CAP} (each series reruns its run with daily records)",
+    )
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     an = sub.add_parser("analyze", help="tables, figures and a report of a sweep folder")
     an.add_argument("dir", type=Path, help="the sweep's result folder")
@@ -55,6 +64,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from experiments.sweep import CHUNK_SIZE, run_sweep
     from experiments.sweep_file import load_sweep
 
+    if args.series > SERIES_CAP and not args.force:
+        raise ArgumentError(
+            str(args.series),
+            "--series",
+            f"keeps {args.series:,} daily series, each rerun alone with daily records (about "
+            f"as slow as a narrated run): at most {SERIES_CAP} without --force",
+        )
     sweep = load_sweep(args.file)
     result = run_sweep(
         sweep,
@@ -71,8 +87,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{sweep.spec.name}: {result.runs:,} runs in {args.out} — ran {result.ran:,} now "
         f"in {result.seconds:.1f} s ({rate:,.0f} runs/s; {result.setup_seconds:.1f} s of it "
         f"setting up), {result.runs - result.ran:,} were stored already; "
-        f"{result.failed:,} failed"
+        f"{result.failed:,} failed; every run checked stored once"
     )
+    if result.quarantined:
+        print(
+            f"{result.quarantined:,} damaged or stray files were set aside in "
+            f"{args.out / 'runs' / 'quarantine'} (why.txt says why) and their runs run again"
+        )
     return 0
 
 
