@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import ctypes
 import gc
+import logging
 import multiprocessing
 import os
 import signal
@@ -311,6 +313,31 @@ def run_dask(tasks: list[ChunkTask], workers: int, scheduler: str | None, store:
         EnvironmentFailure: When the scheduler cannot be reached or goes away mid-sweep
             (what was stored stays stored: the same command completes the rest).
     """
+    with _dask_quiet():
+        _run_dask(tasks, workers, scheduler, store)
+
+
+@contextlib.contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """Keep Dask's own log records (tracebacks among them) off the terminal while it runs.
+
+    A failure reaches the user as one line of ours (``EnvironmentFailure``) instead.
+    """
+    import distributed  # noqa: F401  (its loggers exist once it is imported)
+
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]
+    loggers = [logging.getLogger(n) for n in ["distributed", *names]]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _run_dask(tasks: list[ChunkTask], workers: int, scheduler: str | None, store: Store) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None

@@ -87,7 +87,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{sweep.spec.name}: {result.runs:,} runs in {args.out} — ran {result.ran:,} now "
         f"in {result.seconds:.1f} s ({rate:,.0f} runs/s; {result.setup_seconds:.1f} s of it "
         f"setting up), {result.runs - result.ran:,} were stored already; "
-        f"{result.failed:,} failed; every run checked stored once"
+        f"{result.failed:,} failed; each run checked stored once"
     )
     if result.quarantined:
         print(

@@ -7,6 +7,7 @@ interrupted writes, a killed sweep's workers, a scheduler that is not there, a f
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -316,25 +317,27 @@ def dask_cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     with Client(address, timeout="30s") as client:
         client.wait_for_workers(2, timeout=60)
-    yield address
+    yield address, procs[0]
     for proc in procs:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a test may have killed it
+            os.killpg(proc.pid, signal.SIGTERM)
     for proc in procs:
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
 
 def test_dask_workers_in_other_folders_store_every_run_where_the_client_says(
-    tmp_path: Path, dask_cluster: str, reference: pd.DataFrame
+    tmp_path: Path, dask_cluster: tuple[str, subprocess.Popen[str]], reference: pd.DataFrame
 ) -> None:
     client_home = tmp_path / "client"
     path = write(client_home)
     argv = [NEGOTIATE, "sweep", path.name, "--out", "rel_out", "--chunk-size", "70", "--quiet"]
     done = subprocess.run(
-        [*argv, "--scheduler", dask_cluster],
+        [*argv, "--scheduler", dask_cluster[0]],
         cwd=client_home,
         capture_output=True,
         text=True,
@@ -344,6 +347,23 @@ def test_dask_workers_in_other_folders_store_every_run_where_the_client_says(
     pd.testing.assert_frame_equal(open_store(client_home / "rel_out").runs(), reference)
     for k in range(2):
         assert not list((tmp_path / f"worker-{k}").rglob("*.parquet"))
+
+
+def test_a_scheduler_dying_mid_sweep_is_one_line_and_the_sweep_completes_later(
+    tmp_path: Path, dask_cluster: tuple[str, subprocess.Popen[str]]
+) -> None:
+    address, scheduler = dask_cluster
+    path, out = slow_sweep(tmp_path, 11), tmp_path / "o"
+    argv = [NEGOTIATE, "sweep", str(path), "--out", str(out), "--chunk-size", "50", "--quiet"]
+    proc = start([*argv, "--scheduler", address])
+    wait_for(lambda: len(done_chunks(out)) >= 2)
+    os.killpg(scheduler.pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and one_line(err) and "went away" in err, err
+    assert open_store(out).manifest["finished"] is None
+    done = subprocess.run([*argv, "--workers", "2"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert open_store(out).runs()["run"].tolist() == list(range(2400))
 
 
 @pytest.mark.parametrize(
