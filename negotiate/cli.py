@@ -306,3 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (say, `| head`) has gone: stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:  # the machine refused (a full disk, a folder gone read-only)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"negotiate: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except MemoryError:
+        print("negotiate: error: out of memory: ask for fewer runs at once", file=sys.stderr)
+        return EXIT_ENVIRONMENT

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from helpers import run_main
 
+import experiments.store
 import experiments.sweep
 from experiments.store import MANIFEST, QUARANTINE, RUNS, chunk_path, done_chunks, open_store
 from experiments.sweep import run_sweep
@@ -388,3 +389,15 @@ def test_many_series_take_force(tmp_path: Path) -> None:
     status, _, err = run_main(["sweep", str(path), "--out", str(out), "--series", "2000"])
     assert status == 2 and one_line(err) and "--force" in err, err
     assert not out.exists()
+
+
+def test_a_full_disk_while_the_store_is_set_up_is_one_line_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(path: Path, data: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(experiments.store, "write_json", full)
+    status, _, err = run_main(["sweep", str(write(tmp_path)), "--out", str(tmp_path / "o")])
+    assert status == 1 and one_line(err) and "No space left on device" in err, err
+    assert not (tmp_path / "o" / MANIFEST).exists()
