@@ -250,10 +250,12 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_killing_the_sweep_leaves_no_worker_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("runner", [[], ["--dask"]], ids=["processes", "local dask"])
+def test_killing_the_sweep_leaves_no_worker_behind(tmp_path: Path, runner: list[str]) -> None:
     out = tmp_path / "killed"
     argv = [NEGOTIATE, "sweep", str(slow_sweep(tmp_path, 11)), "--out", str(out)]
-    proc = start([*argv, "--workers", "2", "--chunk-size", "50", "--quiet"], pipes=False)
+    flags = [*runner, "--workers", "2", "--chunk-size", "50", "--quiet"]
+    proc = start([*argv, *flags], pipes=False)
     wait_for(lambda: len(done_chunks(out)) >= 2 and len(children(proc.pid)) >= 2)
     workers = children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)  # the main process only: its workers are left orphaned
