@@ -98,12 +98,23 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_commands.add_parsers(sub)
     app = sub.add_parser("app", help="the teaching app in a web browser (Mesa SolaraViz)")
     app.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this PC only)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this PC only; any other address, such "
+        "as 0.0.0.0, lets other machines open the app, and the command warns so)",
     )
     app.add_argument(
         "--port", type=arguments.port, default=8765, help="port (default 8765; 0: any free)"
     )
     app.add_argument("--open", action="store_true", help="open the app in the web browser")
+    app.add_argument(
+        "--sweeps",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the 'Stored sweep run' card opens sweeps only from under DIR, typed relative to "
+        "it (default: the current folder); paths leading outside are refused",
+    )
     sub.add_parser("scenarios", help="list the bundled scenarios")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("path", help="path to a scenario TOML file (or a bundled name)")
@@ -273,7 +284,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Serve the teaching app until interrupted."""
     from viz.server import serve
 
-    return serve(args.host, args.port, open_browser=args.open)
+    return serve(args.host, args.port, open_browser=args.open, sweeps=args.sweeps)
 
 
 COMMANDS = {

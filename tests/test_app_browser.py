@@ -2,7 +2,8 @@
 
 Chromium comes from Debian's packages (``.ci/run`` installs it); Playwright only drives it.
 The page must load with no internet (every request goes to the app's own address), step,
-take a slider and a reset, run the ensemble panel, and keep two browsers apart.
+take a slider and a reset, run the ensemble panel, keep two browsers apart, and answer a bad
+sweep folder with one line, no traceback, and a page that still works.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [*negotiate_command(), "app", "--host", "127.0.0.1", "--port", str(port)],
             stdout=sink,
             stderr=subprocess.STDOUT,
+            # Started in a folder of its own, the app opens sweeps from there (no --sweeps).
+            cwd=tmp_path_factory.mktemp("sweeps"),
             # Were a front-end file missing from solara-assets, the server would fetch it from
             # the CDN: point that at a closed local port, so the test fails even online.
             env={**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"},
@@ -235,3 +238,23 @@ def test_two_browsers_stay_apart(browser: object, app_url: str) -> None:
     assert watch_a.errors == [] and watch_b.errors == []
     first.close()  # type: ignore[attr-defined]
     second.close()  # type: ignore[attr-defined]
+
+
+def test_a_bad_sweep_folder_is_one_line_and_the_page_goes_on(browser: object, app_url: str) -> None:
+    context, page, watch = open_app(browser, app_url)
+    card = page.locator(".v-card", has_text="Stored sweep run").last  # type: ignore[attr-defined]
+    errors = card.locator(".v-alert")
+    for typed, line in [
+        ("a" * 256, f"results folder {'a' * 59}…: cannot be read (File name too long)"),
+        ("../..", "results folder ../..: outside the folder this app opens sweeps from"),
+    ]:
+        card.get_by_label("Sweep folder").fill(typed)
+        card.get_by_role("button", name="Open run").click()
+        errors.filter(has_text=line).wait_for(timeout=UI_TIMEOUT)
+        assert errors.count() == 1
+        assert "\n" not in errors.inner_text().strip()
+        shown = page.locator("body").inner_text()  # type: ignore[attr-defined]
+        assert "Traceback" not in shown and 'File "' not in shown
+    step(page, 2, first_day=0)  # the session is alive
+    assert watch.errors == [], watch.errors
+    context.close()  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from experiments.sweep import run_sweep
 from experiments.sweep_file import load_sweep
 from viz.app import AppModel
 from viz.app_sweep import open_sweep_run, sweep_run_params
+from viz.server import SWEEPS_ENV
 
 SWEEP = """
 name = "app_runs"
@@ -42,7 +43,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("run", [0, 6, 13])
 def test_a_stored_run_opened_in_the_app_replays_its_row(store: Path, run: int) -> None:
-    source = open_sweep_run(str(store), run)
+    source = open_sweep_run("out", run, root=store.parent)
     assert source.fixed == {
         "sides.us.cohesion": pytest.approx(source.fixed["sides.us.cohesion"]),
         "parties.bessent.priorities.currency": source.fixed["parties.bessent.priorities.currency"],
@@ -62,19 +63,24 @@ def test_bad_stored_runs_are_one_line(store: Path, tmp_path: Path) -> None:
     from model.errors import ArgumentError, StoreError
 
     for folder, run, error, needle in [
-        (str(tmp_path), 0, StoreError, "not a sweep folder"),
-        (str(store), 99, StoreError, "no run 99"),
-        (str(store), "x", ArgumentError, "must be an integer"),
+        (".", 0, StoreError, "not a sweep folder"),
+        ("out", 99, StoreError, "no run 99"),
+        ("out", "x", ArgumentError, "must be an integer"),
     ]:
         with pytest.raises(error) as info:
-            open_sweep_run(folder, run)
+            open_sweep_run(folder, run, root=tmp_path if folder == "." else store.parent)
         line = info.value.line()
         assert line.startswith(f"{error.kind} ") and needle in line and "\n" not in line
 
 
-def test_the_page_opens_a_stored_run_and_goes_back(session: Any, store: Path) -> None:  # noqa: F811
+def test_the_page_opens_a_stored_run_and_goes_back(
+    session: Any,  # noqa: F811
+    store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(SWEEPS_ENV, str(store.parent))  # as negotiate app --sweeps does
     rc = render_page()
-    rc.find(v.TextField, label="Sweep folder").widget.v_model = str(store)
+    rc.find(v.TextField, label="Sweep folder").widget.v_model = "out"
     rc.find(v.TextField, label="Run id").widget.v_model = "6"
     click(rc, "Open run")
     seed = open_store(store).row(6)["seed"]
@@ -85,6 +91,6 @@ def test_the_page_opens_a_stored_run_and_goes_back(session: Any, store: Path) ->
     assert "day 2" in text_with(rc, "Concession graph")
     click(rc, "Back to the picker")
     assert rc.find(v.Slider, label="United States: cohesion").widgets
-    rc.find(v.TextField, label="Sweep folder").widget.v_model = "/nowhere"
+    rc.find(v.TextField, label="Sweep folder").widget.v_model = "nowhere"
     click(rc, "Open run")
     assert any("not a sweep folder" in t for t in texts(rc))

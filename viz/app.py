@@ -8,6 +8,12 @@ sliders (``viz.app_controls``), and its Reset builds a fresh ``AppModel`` from t
 Where a model comes from is the *run source*: the picker and the controls, or a stored sweep
 run (``viz.app_sweep``), whose scenario, seed and swept parameters are held fixed so that the
 app replays it exactly. ``AppModel`` takes (scenario, seed, fixed parameters, slider values).
+
+Nothing a user does reaches the page as a traceback (``viz.app_errors``). Each action fails
+where it is taken: a stored run in its card, an ensemble in its panel; Mesa's Step, Play and
+Reset enter our code only through ``AppModel``, whose construction and ``step`` turn a failure
+into a note on the outcome panel. Whatever still escapes is caught by ``Page``, which shows one
+line and lets the user start again.
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ from typing import Any, cast
 import solara
 from mesa.visualization import SolaraViz
 
+from model.errors import UserError
 from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
 from model.negotiation import NegotiationModel
+from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
 from viz.app_controls import controls_for, overrides_from, parse_seed
 from viz.app_ensemble import EnsemblePanel
+from viz.app_errors import failure_line
 from viz.app_panels import (
     GraphPanel,
     NarrativePanel,
@@ -74,10 +83,46 @@ class AppModel(NegotiationModel):
         """
         loaded = load_scenario(scenario)
         self.run_seed, note = parse_seed(seed)
-        self.app_overrides = {**(fixed or {}), **overrides_from(loaded, kwargs)}
+        self.app_overrides, refused = settings_overrides(loaded, fixed or {}, kwargs)
         super().__init__(loaded, rng=self.run_seed, overrides=self.app_overrides or None)
         self.scenario_name = scenario if isinstance(scenario, str) else loaded.name
-        self.notes = [note] if note else []
+        self.notes = [n for n in (note, refused) if n]
+
+    def step(self) -> None:
+        """Play one day; a failure ends the run with a note, and the page goes on."""
+        day = self.day + 1
+        try:
+            super().step()
+        except Exception as exc:
+            self.running = False
+            self.notes.append(failure_line(exc, f"The run stopped: day {day} could not be played"))
+
+
+def settings_overrides(
+    scenario: Scenario, fixed: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """The overrides the inputs stand for, checked against the scenario.
+
+    Mesa's Reset builds the model from whatever the inputs hold, and a page's inputs can be
+    sent anything: settings the model refuses give way to the fixed ones alone, with a note.
+
+    Args:
+        scenario: The scenario.
+        fixed: Overrides applied as they are (a stored run's parameters).
+        values: Override path → the input's value, from the sliders.
+
+    Returns:
+        The overrides, and None or a one-line note saying why the sliders were not used.
+    """
+    try:
+        overrides = {**fixed, **overrides_from(scenario, values)}
+        apply_overrides(compile_scenario(scenario), overrides, 1)
+    except Exception as exc:
+        line = failure_line(exc, "The settings could not be used")
+        if isinstance(exc, UserError):
+            line = f"The settings could not be used: {line}."
+        return dict(fixed), f"{line} The scenario's own settings are used instead."
+    return overrides, None
 
 
 def model_params(scenario: str) -> dict[str, Any]:
@@ -95,13 +140,39 @@ def model_params(scenario: str) -> dict[str, Any]:
 def ScenarioPicker(scenario: str, on_scenario: Any) -> None:
     """The scenario picker: changing it builds a new model with that scenario's controls."""
     names = [name for name, _ in list_scenarios()]
+
+    def pick(name: str) -> None:
+        # The browser can send any value, and load_scenario would read any path it names.
+        if name in names:
+            on_scenario(name)
+
     with solara.Card("Scenario"):
-        solara.Select(label="Scenario", value=scenario, values=names, on_value=on_scenario)
+        solara.Select(label="Scenario", value=scenario, values=names, on_value=pick)
         solara.Text(load_scenario(scenario).title, style={"font-size": "0.85em"})
 
 
 @solara.component
 def Page() -> None:
+    """One session of the app, inside its last error boundary.
+
+    A failure no action caught (in a panel's drawing, say) would otherwise replace the page
+    with a traceback and end the session: here it is one line, and the user starts again.
+    """
+    exception, clear = solara.use_exception()
+    line = solara.use_memo(
+        lambda: failure_line(exception, "The app failed") if exception is not None else "",
+        [exception],
+    )
+    if exception is not None:
+        with solara.Card("Something went wrong"):
+            solara.Error(line)
+            solara.Button("Start again", on_click=clear, color="primary")
+        return
+    AppPage()
+
+
+@solara.component
+def AppPage() -> None:
     """One session of the app: its own scenario (or stored run), model and controls."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
     source, set_source = solara.use_state(cast(SweepRun | None, None))

@@ -17,6 +17,7 @@ from mesa.visualization.utils import update_counter
 
 from experiments.chunks import run_in_chunks
 from experiments.numbers import SEED_LIMIT
+from viz.app_errors import failure_line
 from viz.app_panels import FIT, Note, png
 from viz.ensemble_figures import deal_probability_text, draw_survival
 
@@ -76,9 +77,17 @@ def EnsemblePanel(model: AppModel) -> None:
     """A button that runs 1,000 runs of the current settings; deal probability and survival."""
     update_counter.get()
     result, set_result = solara.use_state(None)
+    error, set_error = solara.use_state("")
 
     def run() -> None:
-        set_result(run_app_ensemble(model))
+        # The panel's boundary: a failed ensemble is one line here, and the run goes on.
+        try:
+            done = run_app_ensemble(model)
+        except Exception as exc:
+            set_error(failure_line(exc, "The ensemble could not be run"))
+            return
+        set_result(done)
+        set_error("")
 
     with solara.Column(style=FIT, classes=["panel-ensemble"]):
         solara.Text(
@@ -87,7 +96,9 @@ def EnsemblePanel(model: AppModel) -> None:
         solara.Button(
             f"Run {ENSEMBLE_RUNS:,} runs", on_click=run, color="primary", classes=["run-ensemble"]
         )
-        if result is None:
+        if error:
+            solara.Error(error)
+        elif result is None:
             Note(
                 f"Seeds {model.run_seed} to {model.run_seed + ENSEMBLE_RUNS - 1}: "
                 "how often do these settings reach a deal, and when?"

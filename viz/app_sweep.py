@@ -3,6 +3,11 @@
 The run's scenario is the one stored with the sweep, its seed goes in the seed box, and the
 parameters the sweep gave it are held fixed (their sliders are left out), so that pressing
 Step replays exactly the stored run; the remaining sliders still work from there.
+
+The folder is typed relative to the folder the server was given (``negotiate app --sweeps``)
+and must stay under it: the page may be open to a whole class, and no one should read the
+server's other folders through it. Whatever the folder holds, opening it either works or says
+in one line what is wrong (``viz.app_errors``); the session goes on.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ import solara
 from experiments.numbers import parse_int
 from experiments.replay import run_overrides
 from experiments.store import open_store
-from model.errors import UserError
+from model.errors import StoreError
+from model.negotiation import NegotiationModel
 from model.schema import Scenario
 from viz.app_controls import controls_for
+from viz.app_errors import failure_line, shown
+from viz.server import sweeps_root
 
 
 @dataclass(frozen=True)
@@ -34,24 +42,75 @@ class SweepRun:
     status: str
 
 
-def open_sweep_run(folder: str, run: int | str) -> SweepRun:
-    """Read a stored run.
+def sweep_folder(typed: str, root: Path) -> Path:
+    """The folder a user typed, resolved, when it lies under ``root``.
+
+    Args:
+        typed: The folder as typed: relative to ``root``, or absolute.
+        root: The folder sweeps open from.
+
+    Returns:
+        The folder, with ``..`` and symbolic links resolved.
+
+    Raises:
+        StoreError: When nothing is typed, or the folder is not under ``root``.
+    """
+    text = typed.strip()
+    if not text:
+        raise StoreError("(none given)", "", "type the folder of a sweep (its --out)")
+    base = root.resolve()
+    try:
+        folder = (base / text).resolve()
+    except (OSError, RuntimeError, ValueError):  # a NUL byte, a loop of symbolic links
+        raise StoreError(shown(text), "", "not a usable folder name") from None
+    if not folder.is_relative_to(base):
+        raise StoreError(
+            shown(text),
+            "",
+            "outside the folder this app opens sweeps from (negotiate app --sweeps); "
+            "type a folder under it",
+        )
+    return folder
+
+
+def open_sweep_run(folder: str, run: int | str, root: Path | None = None) -> SweepRun:
+    """Read a stored run, and check that the app can replay it.
+
+    Args:
+        folder: The sweep's folder, as typed (see ``sweep_folder``).
+        run: The run id, as a number or as typed.
+        root: The folder sweeps open from (default: the server's, ``sweeps_root``).
 
     Raises:
         ArgumentError: When the run id is not a whole number.
-        StoreError: When the folder is no sweep or the run is not stored.
+        StoreError: When the folder is outside ``root``, no sweep, or cannot be read, or the
+            run is not stored. Its line names the folder as typed, never as the server has it.
     """
     run_id = parse_int(run, "run id")
-    stored = open_store(Path(folder.strip()))
-    row = stored.row(run_id)
-    return SweepRun(
-        folder=str(stored.out),
+    text = str(folder).strip()
+    path = sweep_folder(text, sweeps_root() if root is None else root)
+    try:
+        stored = open_store(path)
+        row = stored.row(run_id)
+    except StoreError as exc:
+        problem = exc.problem.replace(str(path), shown(text))
+        raise StoreError(shown(text), exc.field, problem) from exc
+    except OSError as exc:  # a name too long, a folder it may not read
+        why = exc.strerror or "the system refused"
+        raise StoreError(shown(text), "", f"cannot be read ({why})") from exc
+    source = SweepRun(
+        folder=text,
         run=run_id,
         scenario=stored.scenario,
         seed=int(row["seed"]),
         fixed=run_overrides(row),
         status=str(row["status"]),
     )
+    # Build it once here, so that a run the app cannot replay fails on "Open run", in the
+    # card, rather than when the page draws it.
+    NegotiationModel(source.scenario, rng=source.seed, overrides=source.fixed or None).release()
+    sweep_run_params(source)
+    return source
 
 
 def sweep_run_params(source: SweepRun) -> dict[str, Any]:
@@ -79,11 +138,16 @@ def SweepRunPicker(on_open: Callable[[SweepRun | None], None], current: SweepRun
     error, set_error = solara.use_state("")
 
     def open_run() -> None:
+        # The card's boundary: whatever the folder holds, one line here and the page goes on.
         try:
-            on_open(open_sweep_run(folder, run))
-            set_error("")
-        except UserError as exc:
-            set_error(exc.line())
+            source = open_sweep_run(folder, run)
+        except Exception as exc:
+            set_error(
+                failure_line(exc, f"results folder {shown(folder)}: cannot be read as a sweep")
+            )
+            return
+        on_open(source)
+        set_error("")
 
     def close_run() -> None:
         on_open(None)
