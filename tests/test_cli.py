@@ -325,6 +325,10 @@ def test_set_overrides_reach_the_run_and_the_ensemble() -> None:
         ("nonsense", "--set expects PATH=VALUE"),
         ("parties.us.strategy.exponent=-1", "parties.us.strategy.exponent"),
         ("sides.japan.win_set.nowhere.max=3", "sides.japan.win_set.nowhere.max"),
+        # The schema's bounds hold for overrides too (model.limits).
+        ("parties.us.clout=1e300", "values must lie in [0.001, 1000.0]"),
+        ("parties.us.fx_sensitivity=1e308", "parties.us.fx_sensitivity"),
+        ("drivers.fx.volatility=1e300", "drivers.fx.volatility"),
     ],
 )
 def test_bad_set_is_one_line_and_exit_2(flag: str, message: str) -> None:

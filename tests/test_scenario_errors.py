@@ -6,6 +6,7 @@ from a valid scenario in exactly one way.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from model import ScenarioError, load_scenario
+from model.loading import parse_scenario
 from negotiate.cli import main
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
@@ -161,6 +163,83 @@ MORE_CASES = [
     Case("not_utf8", (), "", "cannot read", make="binary"),
     Case("a_directory", (), "", "cannot read", make="directory"),
     Case("empty_file", (), "name", "required field is missing", make="empty"),
+    # Numbers far beyond what the model can mean (model.limits): each used to validate, then
+    # printed $nanbn, ran with RuntimeWarnings only, or settled every run on day 0.
+    Case(
+        "issue_range_of_1e308",
+        (("max = 1000.0 ", "max = 1e308 "),),
+        "issues.investment.max",
+        "less than or equal to",
+    ),
+    Case(
+        "issue_range_too_narrow_for_its_magnitude",
+        (
+            (
+                'unit = "$bn"\nmin = 0.0\nmax = 1000.0 ',
+                'unit = "$bn"\nmin = 999999999999\nmax = 1e12 ',
+            ),
+        ),
+        "issues.investment.max",
+        "too narrow for its magnitude",
+    ),
+    Case("clout_of_1e300", (("clout = 0.40", "clout = 1e300"),), "parties.bessent.clout", "1000"),
+    Case(
+        "fx_volatility_of_1e300",
+        (("volatility = 0.115", "volatility = 1e300"),),
+        "drivers.fx.volatility",
+        "less than or equal to 5",
+    ),
+    Case(
+        "fx_sensitivity_of_1e308",
+        (("fx_sensitivity = 3.0", "fx_sensitivity = 1e308"),),
+        "parties.bessent.fx_sensitivity",
+        "less than or equal to 100",
+    ),
+    Case(
+        "stress_sensitivity_of_1e308",
+        (("stress_sensitivity = 0.10", "stress_sensitivity = -1e308"),),
+        "parties.bessent.stress_sensitivity",
+        "greater than or equal to -10",
+    ),
+    Case(
+        "fx_level_of_1e300",
+        (("initial = 140.615", "initial = 1e300"),),
+        "drivers.fx.initial",
+        "less than or equal to",
+    ),
+    Case(
+        "election_pressure_of_1e300",
+        (("election_pressure = 1.0 ", "election_pressure = 1e300 "),),
+        "sides.japan.election_pressure",
+        "less than or equal to 10",
+    ),
+    Case(
+        "event_stress_shock_of_1e308",
+        (("stress = -0.10", "stress = -1e308"),),
+        "events[1].effects.stress",
+        "greater than or equal to -1",
+    ),
+    Case(
+        "win_set_sd_wider_than_the_issue",
+        (("sd = 1.0 ", "sd = 100.0 "),),
+        "sides.japan.win_set[0].sd",
+        "wider than the issue's range",
+    ),
+    Case(
+        "calendar_from_year_1_to_9999",
+        (
+            ("start = 2025-04-16 ", "start = 0001-01-01 "),
+            ("deadline = 2025-07-09 ", "deadline = 9999-12-31 "),
+        ),
+        "calendar.deadline",
+        "at most 1,827",
+    ),
+    Case(
+        "extensions_past_five_years",
+        (("max_extensions = 2 ", "max_extensions = 10 "), ("days = 21 ", "days = 365 ")),
+        "calendar.extension.days",
+        "at most 1,827",
+    ),
 ]
 
 
@@ -308,3 +387,13 @@ def test_cli_reports_one_line_and_exits_2(case: Case, command: str, cli_results:
     assert case.problem in line
     if case.field:
         assert f": {case.field}" in line
+
+
+def test_fx_shocks_of_events_are_bounded_in_all() -> None:
+    events = [
+        {"date": dt.date(2025, 5, 1), "kind": "market", "label": f"e{n}", "effects": {"fx": 1.0}}
+        for n in range(11)
+    ]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario({"extends": "june2025", "events": events}, "<shocks>")
+    assert info.value.field == "events" and "add up to 11" in info.value.problem

@@ -450,6 +450,11 @@ BAD = [
         GRID.replace("{ values = [0.2, 0.8] }", "{ values = [0.2], range = [0, 1] }"),
         "exactly one",
     ),
+    (
+        "absurd_value",  # the scenario's bounds (model.limits) hold for swept values too
+        GRID.replace('strategy.exponent" = 2.5', 'fx_sensitivity" = 1e308'),
+        "parameters.parties.akazawa.fx_sensitivity",
+    ),
 ]
 
 
