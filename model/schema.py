@@ -709,7 +709,7 @@ def field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         if isinstance(item, int) and isinstance(node, list):
             entry = node[item] if item < len(node) else None
             key = entry.get("key") if isinstance(entry, dict) else None
-            if key and parts and parts[-1] in ("parties", "issues"):
+            if isinstance(key, str) and key and parts and parts[-1] in ("parties", "issues"):
                 parts.append(str(key))
             else:
                 parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -389,6 +390,69 @@ def test_cli_reports_one_line_and_exits_2(case: Case, command: str, cli_results:
         assert f": {case.field}" in line
 
 
+# --- files and documents no scenario can be ------------------------------------------------------
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASELINE.read_bytes())  # as some Windows editors save
+    assert load_scenario(path) == load_scenario("june2025")
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("[", "]"), ("{a = ", "}")])
+def test_deep_nesting_is_one_line(opening: str, closing: str, tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(f"name = {opening * 10_000}1{closing * 10_000}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == "" and "nested more than 32 deep" in info.value.problem
+
+
+def test_an_oversized_file_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.toml"
+    padding = ("# " + "x" * 98 + "\n") * 30_000  # 3 MB of comments after a valid scenario
+    path.write_text(BASELINE.read_text(encoding="utf-8") + padding, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == "" and "too large (at most 2,097,152)" in info.value.problem
+
+
+def test_a_long_chain_of_bases_is_one_line(tmp_path: Path) -> None:
+    for n in range(3000):
+        base = f"c{n + 1}.toml" if n < 2999 else str(BASELINE)
+        (tmp_path / f"c{n}.toml").write_text(f'extends = "{base}"\nname = "c{n}"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "c0.toml")
+    assert info.value.field == "extends" and "more than 16 bases" in info.value.problem
+
+
+def test_a_chain_of_sixteen_bases_loads(tmp_path: Path) -> None:
+    for n in range(16):
+        base = f"c{n + 1}.toml" if n < 15 else str(BASELINE)
+        (tmp_path / f"c{n}.toml").write_text(f'extends = "{base}"\nname = "c{n}"\n')
+    assert load_scenario(tmp_path / "c0.toml").name == "c0"  # c0 has 16 bases
+
+
+def test_a_key_given_twice_in_an_extending_file_is_refused(tmp_path: Path) -> None:
+    issue = '[[issues]]\nkey = "currency"\nlabel = "{}"\nunit = "x"\nmin = 0.0\nmax = 1.0\n'
+    path = tmp_path / "twice.toml"
+    text = f'extends = "june2025"\nname = "twice"\n{issue.format("a")}{issue.format("b")}'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert (info.value.source, info.value.field) == (str(path), "issues")
+    assert info.value.problem == "duplicate key 'currency'"
+
+
+@pytest.mark.parametrize("key", ["[1, 2]", "{ a = 1 }"])
+def test_a_key_that_is_not_text_in_an_extending_file_is_one_line(key: str, tmp_path: Path) -> None:
+    path = tmp_path / "listkey.toml"
+    path.write_text(f'extends = "june2025"\nname = "x"\n[[parties]]\nkey = {key}\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == "parties[0].key" and "valid string" in info.value.problem
+
+
 def test_fx_shocks_of_events_are_bounded_in_all() -> None:
     events = [
         {"date": dt.date(2025, 5, 1), "kind": "market", "label": f"e{n}", "effects": {"fx": 1.0}}
@@ -397,3 +461,38 @@ def test_fx_shocks_of_events_are_bounded_in_all() -> None:
     with pytest.raises(ScenarioError) as info:
         parse_scenario({"extends": "june2025", "events": events}, "<shocks>")
     assert info.value.field == "events" and "add up to 11" in info.value.problem
+
+
+def _small_memory() -> None:
+    # Old code read /dev/zero until it ran out of memory: fail fast instead of swapping.
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs /dev/zero and named pipes")
+def test_devices_and_pipes_are_refused_unread(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer for ever
+    for path in ("/dev/zero", str(fifo)):
+        r = subprocess.run(
+            [NEGOTIATE, "validate", path],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            preexec_fn=_small_memory,
+        )
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert f"scenario {path}: cannot read: not a regular file" in r.stderr
+
+
+def test_a_name_too_long_to_look_up_is_one_line(tmp_path: Path) -> None:
+    name = "a" * 5000 + ".toml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(name)
+    assert info.value.source == name and "File name too long" in info.value.problem
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{name}"\nname = "child"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert info.value.field == "extends" and "File name too long" in info.value.problem
