@@ -170,9 +170,12 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
             t.last_scheduled = max(t.last_scheduled, d)
     for e in s.events:
         d0 = (e.date - start).days
-        if not 0 <= d0 < n:
-            continue
         d1 = min((e.end - start).days if e.end else d0, n - 1)
+        if d0 >= n or d1 < 0:
+            continue  # wholly outside the days the talks can run
+        # An event that began before the start and is still going is clipped to the calendar:
+        # it acts from day 0 (see schema.Event).
+        d0 = max(d0, 0)
         label = e.label
         if s.dynamics.agenda == "dated":
             moved = [

@@ -141,7 +141,13 @@ class Effects(_Strict):
 
 
 class Event(_Strict):
-    """A dated event acting on the parties."""
+    """A dated event acting on the parties.
+
+    An event that begins before the calendar's start but ends on or after it is clipped to the
+    calendar: it acts as if it began on the start day (its label, shocks, urgency and round
+    fall on day 0; its absences run from day 0 to its end). An event wholly before the start,
+    or after the last day the talks can run, changes nothing.
+    """
 
     date: dt.date
     end: dt.date | None = None

@@ -11,6 +11,7 @@ import os
 import resource
 import subprocess
 import sys
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +21,7 @@ import pytest
 
 from model import ScenarioError, load_scenario
 from model.loading import parse_scenario
+from model.params import compile_scenario
 from negotiate.cli import main
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
@@ -461,6 +463,20 @@ def test_fx_shocks_of_events_are_bounded_in_all() -> None:
     with pytest.raises(ScenarioError) as info:
         parse_scenario({"extends": "june2025", "events": events}, "<shocks>")
     assert info.value.field == "events" and "add up to 11" in info.value.problem
+
+
+def test_an_event_begun_before_the_start_is_clipped_to_the_calendar() -> None:
+    text = BASELINE.read_text(encoding="utf-8")
+    away = "date = 2025-06-09\nend = 2025-06-10"
+    s = parse_scenario(tomllib.loads(text.replace(away, "date = 2025-04-01\nend = 2025-04-20")), "")
+    bessent = s.party_keys.index("bessent")
+    days = compile_scenario(s).days
+    assert days.absent[:5, bessent].all() and not days.absent[5:, bessent].any()
+    assert "US–China talks in London: Bessent away" in days.labels[0]
+    before = text.replace(away, "date = 2025-04-01\nend = 2025-04-15")  # wholly before: nothing
+    days = compile_scenario(parse_scenario(tomllib.loads(before), "")).days
+    assert not days.absent[:, bessent].any()
+    assert not any("Bessent away" in label for labels in days.labels for label in labels)
 
 
 def _small_memory() -> None:
