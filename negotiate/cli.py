@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from experiments import budget
 from experiments.io import json_safe, make_out_folder, write_json
 from experiments.numbers import check_seed_range
 from model import DEFAULT_SCENARIO, list_scenarios, load_scenario
-from model.errors import EnvironmentFailure, UserError
+from model.errors import ArgumentError, EnvironmentFailure, UserError
 from negotiate import arguments, sweep_commands
 from negotiate.arguments import EXIT_ENVIRONMENT, EXIT_USAGE
 
@@ -128,12 +129,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_seed_range(args.seed, args.runs)
     budget.check_memory("--runs", args.runs, budget.table_bytes(scenario, args.runs))
     overrides = dict(args.overrides)
-    if args.out is not None:
-        make_out_folder(args.out)
     if args.animate is not None:
         from viz.animation import check_animation_path
 
         check_animation_path(args.animate)  # an unwritable film fails before any work
+        _check_writable(args.animate, "--animate")
+    if args.out is not None:
+        make_out_folder(args.out)
     from experiments.chunks import run_in_chunks
     from experiments.summary import summarize, summary_lines
     from model.negotiation import NegotiationModel
@@ -179,6 +181,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"wrote {args.animate}")
     model.release()
     return 0
+
+
+def _check_writable(path: Path, flag: str) -> None:
+    """Check that a file can be written at ``path``, before any work is done.
+
+    Its folder must take a new file (tried with a hidden scratch file, removed at once, as
+    the writers write beside the target and then rename), and the path must not be a folder.
+
+    Raises:
+        ArgumentError: Naming the flag, the path and the problem.
+    """
+    if path.is_dir():
+        raise ArgumentError(flag, "", f"{path} is a folder, not a file")
+    folder = path.parent
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".negotiate-", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise ArgumentError(
+            flag, "", f"{path}: cannot write in the folder {folder} ({exc.strerror or exc})"
+        ) from None
 
 
 def _write_outputs(

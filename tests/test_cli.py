@@ -415,3 +415,16 @@ def test_the_memory_check_gives_the_estimate_and_the_limit() -> None:
     line = info.value.line()
     assert "1,000,000 runs need about 1.5 GB of memory, more than the 1.0 GB available" in line
     budget.check_memory("--runs", 1000, budget.table_bytes(june, 1000), available=10**9)
+
+
+@pytest.mark.parametrize("film", ["/proc/film.gif", "a_folder.gif"])
+def test_a_film_that_cannot_be_written_fails_before_any_work(film: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    path = Path(film) if film.startswith("/") else tmp_path / film
+    if not film.startswith("/"):
+        path.mkdir()
+    argv = ["run", "--runs", "3", "--quiet", "--out", str(out), "--animate", str(path)]
+    status, stdout, err = run_main(argv)
+    assert status == 2 and stdout == ""
+    assert f"argument --animate: {path}" in one_error_line(err)
+    assert not out.exists(), "nothing is written before the film's path is known good"
