@@ -18,12 +18,16 @@ A sweep file is TOML::
 
 Parameters may also be written as nested tables (``[parameters.sides.us] cohesion = ...``).
 Every problem is reported in one line naming the file and the field.
+
+A sweep's size is checked before anything is allocated or written: at most
+``MAX_DESIGN_POINTS`` design points and ``MAX_SWEEP_RUNS`` runs (points times replicates).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -31,12 +35,21 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.errors import ScenarioError, SweepError
-from model.loading import load_scenario
+from model.loading import load_scenario, parse_toml, read_text
 from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
 
 DESIGNS = ("grid", "monte_carlo", "latin", "sobol", "morris")
 SAMPLED = ("latin", "sobol", "morris")  # designs that need a range for every varied parameter
+# The design table, and its samplers' work arrays, stay in memory: a million points is a
+# grid of six parameters at ten values each, or a Sobol design of 2^16 samples of 14.
+MAX_DESIGN_POINTS = 1_000_000
+# Ten times the bundled million-run Monte Carlo. Every run's seed is drawn before the first
+# chunk, and the analysis holds a row per run (about 300 bytes): 3 GB at the cap.
+MAX_SWEEP_RUNS = 10_000_000
+# Morris's method is used with 4 to 10 levels; a finer grid than this is no longer a grid the
+# trajectories can visit (and SALib allocates one entry per level pair).
+MAX_MORRIS_LEVELS = 100
 
 
 class Parameter(BaseModel):
@@ -56,7 +69,7 @@ class Parameter(BaseModel):
     value: float | str | None = None
     values: list[float] | list[str] | None = Field(default=None, min_length=1)
     range: tuple[float, float] | None = None
-    steps: int | None = Field(default=None, ge=2)
+    steps: int | None = Field(default=None, ge=2, le=MAX_DESIGN_POINTS)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -83,6 +96,12 @@ class Parameter(BaseModel):
             return [lo + (hi - lo) * k / (self.steps - 1) for k in range(self.steps)]
         return [self.value]  # type: ignore[list-item]
 
+    def grid_size(self) -> int:
+        """How many values a full grid takes, without listing them."""
+        if self.values is not None:
+            return len(self.values)
+        return self.steps if self.range is not None and self.steps is not None else 1
+
 
 class Design(BaseModel):
     """How design points are chosen.
@@ -93,17 +112,17 @@ class Design(BaseModel):
             (elementary-effect trajectories).
         points: Monte Carlo and Latin: number of points; Sobol: base samples N (a power of
             two; the design has N(2D+2) points, N(D+2) without second order); Morris:
-            trajectories (N(D+1) points).
+            trajectories (N(D+1) points). At most ``MAX_DESIGN_POINTS`` points in all.
         second_order: Sobol: also estimate second-order indices.
-        levels: Morris: grid levels.
+        levels: Morris: grid levels, 2 to ``MAX_MORRIS_LEVELS``.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["grid", "monte_carlo", "latin", "sobol", "morris"]
-    points: int = Field(default=1, ge=1)
+    points: int = Field(default=1, ge=1, le=MAX_DESIGN_POINTS)
     second_order: bool = False
-    levels: int = Field(default=4, ge=2)
+    levels: int = Field(default=4, ge=2, le=MAX_MORRIS_LEVELS)
 
     @model_validator(mode="after")
     def _power_of_two(self) -> Design:
@@ -120,7 +139,8 @@ class SweepSpec(BaseModel):
         description: One line for people.
         scenario: Bundled scenario name or path (relative to the sweep file).
         seed: Master seed.
-        replicates: Runs per design point.
+        replicates: Runs per design point (points times replicates: at most
+            ``MAX_SWEEP_RUNS``).
         common_seeds: Give every design point the same replicate seeds (common random
             numbers), so that differences between points come from the parameters, not from
             luck; otherwise every run has its own seed.
@@ -134,7 +154,7 @@ class SweepSpec(BaseModel):
     description: str = ""
     scenario: str = Field(min_length=1)
     seed: int = Field(ge=0, lt=2**63)
-    replicates: int = Field(default=1, ge=1)
+    replicates: int = Field(default=1, ge=1, le=MAX_SWEEP_RUNS)
     common_seeds: bool = False
     design: Design
     parameters: list[Parameter] = Field(default_factory=list)
@@ -148,6 +168,20 @@ class SweepSpec(BaseModel):
     def constants(self) -> dict[str, float | str]:
         """The parameters held fixed, by path."""
         return {p.path: p.value for p in self.parameters if not p.varied}  # type: ignore[misc]
+
+    @property
+    def points(self) -> int:
+        """How many design points the design has (worked out, not sampled)."""
+        varied, d = self.varied, self.design
+        if not varied:
+            return 1
+        if d.kind == "grid":
+            return math.prod(p.grid_size() for p in varied)
+        if d.kind == "sobol":
+            return d.points * (2 * len(varied) + 2 if d.second_order else len(varied) + 2)
+        if d.kind == "morris":
+            return d.points * (len(varied) + 1)
+        return d.points
 
 
 class Sweep(BaseModel):
@@ -245,6 +279,27 @@ def _check_design(spec: SweepSpec, source: str) -> None:
         raise SweepError(
             source, "design.points", "with nothing to vary, use replicates, not points"
         )
+    _check_size(spec, source)
+
+
+def _check_size(spec: SweepSpec, source: str) -> None:
+    """Refuse a design too large to hold, before a point is sampled or a file written."""
+    points = spec.points
+    if points > MAX_DESIGN_POINTS:
+        field = "parameters" if spec.design.kind == "grid" else "design.points"
+        raise SweepError(
+            source,
+            field,
+            f"the {spec.design.kind} design has {points:,} points; at most {MAX_DESIGN_POINTS:,}",
+        )
+    runs = points * spec.replicates
+    if runs > MAX_SWEEP_RUNS:
+        raise SweepError(
+            source,
+            "replicates",
+            f"{points:,} points x {spec.replicates:,} replicates is {runs:,} runs; at most "
+            f"{MAX_SWEEP_RUNS:,}",
+        )
 
 
 def _check_paths(spec: SweepSpec, scenario: Scenario, source: str) -> None:
@@ -278,14 +333,9 @@ def load_sweep(path: str | Path) -> Sweep:
     """
     path = Path(path)
     source = str(path)
+    text = read_text(path, source, SweepError)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SweepError(source, "", "no such file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise SweepError(source, "", f"cannot read the file ({exc.__class__.__name__})") from None
-    try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise SweepError(source, "", f"not valid TOML ({exc})") from None
     spec = parse_sweep(data, source)

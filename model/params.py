@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+import model.limits as lim
 from model.errors import ScenarioError
 from model.schema import Scenario, pies
 from model.strategy_specs import param_range, strategy_params
@@ -169,9 +170,12 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
             t.last_scheduled = max(t.last_scheduled, d)
     for e in s.events:
         d0 = (e.date - start).days
-        if not 0 <= d0 < n:
-            continue
         d1 = min((e.end - start).days if e.end else d0, n - 1)
+        if d0 >= n or d1 < 0:
+            continue  # wholly outside the days the talks can run
+        # An event that began before the start and is still going is clipped to the calendar:
+        # it acts from day 0 (see schema.Event).
+        d0 = max(d0, 0)
         label = e.label
         if s.dynamics.agenda == "dated":
             moved = [
@@ -406,19 +410,24 @@ def _has_bounds(lo: Array, hi: Array) -> npt.NDArray[np.bool_]:
 
 # --- overrides -----------------------------------------------------------------------------
 
+# The same bounds as the schema's (model.limits), so an override cannot set what a file cannot.
 _PARTY_FIELDS = {
-    "clout": ("clout", 1e-9, np.inf),
+    "clout": ("clout", lim.CLOUT_MIN, lim.CLOUT_MAX),
     "reservation": ("reservation", 0.0, 1.0),
-    "reservation_sd": ("reservation_sd", 0.0, np.inf),
+    "reservation_sd": ("reservation_sd", 0.0, lim.RESERVATION_SD_MAX),
     "audience_cost": ("audience_cost", -1.0, 1.0),
-    "curvature": ("curvature", 1e-9, 1.0),
-    "stress_sensitivity": ("stress_sensitivity", -np.inf, np.inf),
-    "fx_sensitivity": ("fx_sensitivity", -np.inf, np.inf),
+    "curvature": ("curvature", lim.CURVATURE_MIN, 1.0),
+    "stress_sensitivity": (
+        "stress_sensitivity",
+        -lim.STRESS_SENSITIVITY_MAX,
+        lim.STRESS_SENSITIVITY_MAX,
+    ),
+    "fx_sensitivity": ("fx_sensitivity", -lim.FX_SENSITIVITY_MAX, lim.FX_SENSITIVITY_MAX),
 }
 _SIDE_FIELDS = {
     "threshold": ("threshold", 0.0, 1.0),
     "cohesion": ("cohesion", 0.0, 1.0),
-    "election_pressure": ("election_pressure", 0.0, np.inf),
+    "election_pressure": ("election_pressure", 0.0, lim.ELECTION_PRESSURE_MAX),
 }
 _GLOBAL_FIELDS = {
     "calendar.extension.probability": ("extension_probability", 0.0, 1.0),
@@ -427,13 +436,13 @@ _GLOBAL_FIELDS = {
     "calendar.extension.stress_weight": ("extension_stress_weight", -100.0, 100.0),
     "calendar.extension.escalate_probability": ("escalate_probability", 0.0, 1.0),
     "dynamics.reciprocity_weight": ("reciprocity_weight", 0.0, 100.0),
-    "drivers.fx.initial": ("fx_initial", 1e-9, np.inf),
-    "drivers.fx.reference": ("fx_reference", 1e-9, np.inf),
-    "drivers.fx.volatility": ("fx_volatility", 0.0, np.inf),
+    "drivers.fx.initial": ("fx_initial", lim.FX_LEVEL_MIN, lim.FX_LEVEL_MAX),
+    "drivers.fx.reference": ("fx_reference", lim.FX_LEVEL_MIN, lim.FX_LEVEL_MAX),
+    "drivers.fx.volatility": ("fx_volatility", 0.0, lim.FX_VOLATILITY_MAX),
     "drivers.stress.initial": ("stress_initial", 0.0, 1.0),
     "drivers.stress.mean": ("stress_mean", 0.0, 1.0),
     "drivers.stress.reversion": ("stress_reversion", 0.0, 1.0),
-    "drivers.stress.volatility": ("stress_volatility", 0.0, np.inf),
+    "drivers.stress.volatility": ("stress_volatility", 0.0, lim.STRESS_VOLATILITY_MAX),
 }
 
 

@@ -2,7 +2,8 @@
 
 Structure (types, ranges, unknown fields) is checked field by field; relations between fields
 (keys that must exist, weights that must sum to one, dates in order) are checked by
-``Scenario``'s validator, which names the offending field in its message.
+``Scenario``'s validator, which names the offending field in its message. Every number has
+bounds, generous but inside what the model can mean; each is explained in ``model.limits``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+import model.limits as lim
 from model.strategy_specs import validate_strategy
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+IssueValue = Annotated[float, Field(ge=-lim.ISSUE_LIMIT, le=lim.ISSUE_LIMIT)]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 WEIGHT_TOLERANCE = 1e-6
 
@@ -26,13 +28,17 @@ class _Strict(BaseModel):
 
 
 class Issue(_Strict):
-    """One issue on the table, in its real unit."""
+    """One issue on the table, in its real unit.
+
+    ``min`` and ``max`` lie within plus or minus 1e12 (``limits.ISSUE_LIMIT``), and the range
+    is at least a billionth of its larger end's magnitude (``limits.MIN_RELATIVE_WIDTH``).
+    """
 
     key: Key
     label: str
     unit: str
-    min: float
-    max: float
+    min: IssueValue
+    max: IssueValue
     no_deal: float = Field(
         description="The value that holds if the deadline passes without a deal: the threat."
     )
@@ -62,12 +68,16 @@ class ScheduledRound(_Strict):
 
 
 class Cadence(_Strict):
-    """How rounds are generated after the last scheduled one."""
+    """How rounds are generated after the last scheduled one.
 
-    min_gap_days: int = Field(ge=1)
-    max_gap_days: int = Field(ge=1)
-    min_length_days: int = Field(1, ge=1)
-    max_length_days: int = Field(1, ge=1)
+    Gaps are at most a year (``limits.MAX_GAP_DAYS``) and rounds at most a month long
+    (``limits.MAX_ROUND_DAYS``).
+    """
+
+    min_gap_days: int = Field(ge=1, le=lim.MAX_GAP_DAYS)
+    max_gap_days: int = Field(ge=1, le=lim.MAX_GAP_DAYS)
+    min_length_days: int = Field(1, ge=1, le=lim.MAX_ROUND_DAYS)
+    max_length_days: int = Field(1, ge=1, le=lim.MAX_ROUND_DAYS)
 
 
 class Extension(_Strict):
@@ -92,7 +102,12 @@ class Extension(_Strict):
 
 
 class Calendar(_Strict):
-    """Dates of the negotiation: start, deadline, rounds and the extension rule."""
+    """Dates of the negotiation: start, deadline, rounds and the extension rule.
+
+    From the start to the deadline plus its longest extension (``max_extensions`` times
+    ``days`` with ``dynamics.deadline = "threat"``, ``days`` otherwise), the talks run at
+    most five years of days (``limits.MAX_CALENDAR_DAYS``): every run is stepped day by day.
+    """
 
     start: dt.date
     deadline: dt.date
@@ -108,12 +123,14 @@ class Effects(_Strict):
     ``urgency`` adds to the elapsed-time share of the named parties or sides (their clocks run
     faster from then on); ``absent`` takes parties away from the table; ``stress`` and ``fx`` are
     shocks to the market-stress index and to log USD/JPY; ``round`` makes the day a round.
+    Shocks lie in [-1, 1], and the fx shocks of all events together within 10 in absolute
+    value (``limits.FX_SHOCK_TOTAL``).
     """
 
     urgency: dict[Key, Annotated[float, Field(ge=-1.0, le=1.0)]] = {}
     absent: list[Key] = []
-    stress: float = 0.0
-    fx: float = 0.0
+    stress: float = Field(0.0, ge=-lim.STRESS_SHOCK_MAX, le=lim.STRESS_SHOCK_MAX)
+    fx: float = Field(0.0, ge=-lim.FX_SHOCK_MAX, le=lim.FX_SHOCK_MAX)
     round: bool = False
     off_table: list[Key] = Field(
         [],
@@ -124,7 +141,13 @@ class Effects(_Strict):
 
 
 class Event(_Strict):
-    """A dated event acting on the parties."""
+    """A dated event acting on the parties.
+
+    An event that begins before the calendar's start but ends on or after it is clipped to the
+    calendar: it acts as if it began on the start day (its label, shocks, urgency and round
+    fall on day 0; its absences run from day 0 to its end). An event wholly before the start,
+    or after the last day the talks can run, changes nothing.
+    """
 
     date: dt.date
     end: dt.date | None = None
@@ -157,7 +180,7 @@ class WinSetBound(_Strict):
         0.0,
         description="How far the principals' true limit may lie from the stated one, in the "
         "issue's unit: a normal step per run, the same for both ends and both dates, applied "
-        "when dynamics.preferences is 'uncertain'.",
+        "when dynamics.preferences is 'uncertain'. At most the issue's range.",
     )
 
 
@@ -181,7 +204,13 @@ class Side(_Strict):
     lead: Key
     cohesion: Unit = 1.0
     election: dt.date | None = None
-    election_pressure: NonNegative = 1.0
+    election_pressure: float = Field(
+        1.0,
+        ge=0.0,
+        le=lim.ELECTION_PRESSURE_MAX,
+        description="How fast the win-set moves to its election values: 1 reaches them on "
+        "election day, 0 never moves; at most 10 (limits.ELECTION_PRESSURE_MAX).",
+    )
     win_set: list[WinSetBound] = []
     after_election: list[ElectionOutcome] = Field(
         [],
@@ -204,14 +233,22 @@ class Party(_Strict):
     name: str
     side: Key
     role: str = ""
-    clout: Annotated[float, Field(gt=0.0)] = 1.0
-    priorities: dict[Key, NonNegative]
+    clout: float = Field(
+        1.0,
+        ge=lim.CLOUT_MIN,
+        le=lim.CLOUT_MAX,
+        description="Weight within the side, from 0.001 to 1000 (limits.CLOUT_MIN, CLOUT_MAX).",
+    )
+    priorities: dict[Key, Unit]
     ideal: dict[Key, float]
     reservation: Unit | None = Field(
         None, description="Mean reservation utility (dynamics.reservation = 'drawn')."
     )
-    reservation_sd: NonNegative = Field(
-        0.0, description="Spread across runs of the reservation (or of the audience cost)."
+    reservation_sd: float = Field(
+        0.0,
+        ge=0.0,
+        le=lim.RESERVATION_SD_MAX,
+        description="Spread across runs of the reservation (or of the audience cost), at most 1.",
     )
     portfolio: list[Key] = Field(
         [],
@@ -233,21 +270,44 @@ class Party(_Strict):
         description="Spread across runs of the ideal point, as a share of each issue's range "
         "(dynamics.preferences = 'uncertain'; pie shares keep their stated ideal).",
     )
-    stress_sensitivity: float = 0.0
-    fx_sensitivity: float = 0.0
-    curvature: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    stress_sensitivity: float = Field(
+        0.0,
+        ge=-lim.STRESS_SENSITIVITY_MAX,
+        le=lim.STRESS_SENSITIVITY_MAX,
+        description="Added to the party's elapsed share of time per unit of market stress; "
+        "within plus or minus 10 (limits.STRESS_SENSITIVITY_MAX).",
+    )
+    fx_sensitivity: float = Field(
+        0.0,
+        ge=-lim.FX_SENSITIVITY_MAX,
+        le=lim.FX_SENSITIVITY_MAX,
+        description="How the salient issue's weight follows USD/JPY against its reference; "
+        "within plus or minus 100 (limits.FX_SENSITIVITY_MAX).",
+    )
+    curvature: float = Field(
         1.0,
-        description="Exponent of the value of each issue: 1 linear, below 1 concave (risk-averse).",
+        ge=lim.CURVATURE_MIN,
+        le=1.0,
+        description="Exponent of the value of each issue: 1 linear, below 1 concave "
+        "(risk-averse), at least 0.01 (limits.CURVATURE_MIN).",
     )
     strategy: Strategy
 
 
 class FxDriver(_Strict):
-    """USD/JPY: a log random walk whose level moves the salience of one issue (none by default)."""
+    """USD/JPY: a log random walk whose level moves the salience of one issue (none by default).
 
-    initial: Annotated[float, Field(gt=0.0)] = 1.0
-    reference: Annotated[float, Field(gt=0.0)] = 1.0
-    volatility: NonNegative = Field(0.0, description="Annualised volatility of log USD/JPY.")
+    Levels lie in [1e-6, 1e6] (``limits.FX_LEVEL_MIN``, ``FX_LEVEL_MAX``).
+    """
+
+    initial: float = Field(1.0, ge=lim.FX_LEVEL_MIN, le=lim.FX_LEVEL_MAX)
+    reference: float = Field(1.0, ge=lim.FX_LEVEL_MIN, le=lim.FX_LEVEL_MAX)
+    volatility: float = Field(
+        0.0,
+        ge=0.0,
+        le=lim.FX_VOLATILITY_MAX,
+        description="Annualised volatility of log USD/JPY, at most 5 (limits.FX_VOLATILITY_MAX).",
+    )
     salience_issue: Key | None = None
 
 
@@ -257,7 +317,12 @@ class StressDriver(_Strict):
     initial: Unit = 0.0
     mean: Unit = 0.0
     reversion: Unit = 0.0
-    volatility: NonNegative = 0.0
+    volatility: float = Field(
+        0.0,
+        ge=0.0,
+        le=lim.STRESS_VOLATILITY_MAX,
+        description="Daily volatility of the stress index, at most 1.",
+    )
 
 
 class Dynamics(_Strict):
@@ -399,6 +464,12 @@ def _check_issues(s: Scenario) -> None:
         f = f"issues.{issue.key}"
         if not issue.max > issue.min:
             raise RelationError(f"{f}.max", f"max ({issue.max}) must exceed min ({issue.min})")
+        if issue.max - issue.min < lim.MIN_RELATIVE_WIDTH * max(abs(issue.min), abs(issue.max)):
+            raise RelationError(
+                f"{f}.max",
+                f"the range [{issue.min}, {issue.max}] is too narrow for its magnitude "
+                f"(at least {lim.MIN_RELATIVE_WIDTH:g} of it)",
+            )
         for name in ("no_deal", "in_force", "escalated"):
             value = getattr(issue, name)
             if value is not None and not issue.min <= value <= issue.max:
@@ -488,6 +559,10 @@ def _check_side(s: Scenario, key: str, side: Side) -> None:
                 raise RelationError(f"{bf}.{name}", f"{v} is outside [{issue.min}, {issue.max}]")
         if bound.min is None and bound.max is None:
             raise RelationError(bf, "a bound needs min or max")
+        if bound.sd > issue.max - issue.min:
+            raise RelationError(
+                f"{bf}.sd", f"{bound.sd} is wider than the issue's range {issue.max - issue.min}"
+            )
         if (bound.min_at_election is not None and bound.min is None) or (
             bound.max_at_election is not None and bound.max is None
         ):
@@ -519,12 +594,15 @@ def _check_side(s: Scenario, key: str, side: Side) -> None:
                         raise RelationError(
                             f"{bf}.{name}", f"{v} is outside [{issue.min}, {issue.max}]"
                         )
+                if bound.sd > issue.max - issue.min:
+                    raise RelationError(f"{bf}.sd", f"{bound.sd} is wider than the issue's range")
 
 
 def _check_calendar(s: Scenario) -> None:
     c = s.calendar
     if c.deadline <= c.start:
         raise RelationError("calendar.deadline", f"{c.deadline} is not after start {c.start}")
+    _check_length(s)
     if c.opening_side is not None:
         _known(c.opening_side, s.side_keys, "calendar.opening_side", "side")
     if c.cadence.max_gap_days < c.cadence.min_gap_days:
@@ -548,6 +626,32 @@ def _check_calendar(s: Scenario) -> None:
         for table in ("off_table", "on_table"):
             for k in getattr(e.effects, table):
                 _known(k, s.issue_keys, f"{f}.effects.{table}", "issue")
+    shocks = sum(abs(e.effects.fx) for e in s.events)
+    if shocks > lim.FX_SHOCK_TOTAL:
+        raise RelationError(
+            "events", f"the fx shocks add up to {shocks:g}; at most {lim.FX_SHOCK_TOTAL:g} in all"
+        )
+
+
+def _check_length(s: Scenario) -> None:
+    """The talks' longest run, from the start to the deadline and every extension, is capped."""
+    c = s.calendar
+    to_deadline = (c.deadline - c.start).days
+    cap = lim.MAX_CALENDAR_DAYS
+    if to_deadline > cap:
+        raise RelationError(
+            "calendar.deadline",
+            f"the talks would run {to_deadline:,} days from {c.start}; at most {cap:,} "
+            "(five years), as every run is stepped day by day",
+        )
+    extensions = c.extension.max_extensions if s.dynamics.deadline == "threat" else 1
+    longest = to_deadline + extensions * c.extension.days
+    if longest > cap:
+        raise RelationError(
+            "calendar.extension.days",
+            f"with every extension the talks would run {longest:,} days; at most {cap:,} "
+            "(five years), as every run is stepped day by day",
+        )
 
 
 def _check_dynamics(s: Scenario) -> None:
@@ -611,7 +715,7 @@ def field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         if isinstance(item, int) and isinstance(node, list):
             entry = node[item] if item < len(node) else None
             key = entry.get("key") if isinstance(entry, dict) else None
-            if key and parts and parts[-1] in ("parties", "issues"):
+            if isinstance(key, str) and key and parts and parts[-1] in ("parties", "issues"):
                 parts.append(str(key))
             else:
                 parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]

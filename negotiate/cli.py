@@ -12,14 +12,16 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from experiments import budget
 from experiments.io import json_safe, make_out_folder, write_json
 from experiments.numbers import check_seed_range
 from model import DEFAULT_SCENARIO, list_scenarios, load_scenario
-from model.errors import EnvironmentFailure, UserError
+from model.errors import ArgumentError, EnvironmentFailure, UserError
 from negotiate import arguments, sweep_commands
 from negotiate.arguments import EXIT_ENVIRONMENT, EXIT_USAGE
 
@@ -136,13 +138,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the scenario once, narrated, then as an ensemble, and report."""
     scenario = load_scenario(args.scenario)
     check_seed_range(args.seed, args.runs)
+    budget.check_memory("--runs", args.runs, budget.table_bytes(scenario, args.runs))
     overrides = dict(args.overrides)
-    if args.out is not None:
-        make_out_folder(args.out)
     if args.animate is not None:
         from viz.animation import check_animation_path
 
         check_animation_path(args.animate)  # an unwritable film fails before any work
+        _check_writable(args.animate, "--animate")
+    if args.out is not None:
+        make_out_folder(args.out)
     from experiments.chunks import run_in_chunks
     from experiments.summary import summarize, summary_lines
     from model.negotiation import NegotiationModel
@@ -190,6 +194,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writable(path: Path, flag: str) -> None:
+    """Check that a file can be written at ``path``, before any work is done.
+
+    Its folder must take a new file (tried with a hidden scratch file, removed at once, as
+    the writers write beside the target and then rename), and the path must not be a folder.
+
+    Raises:
+        ArgumentError: Naming the flag, the path and the problem.
+    """
+    if path.is_dir():
+        raise ArgumentError(flag, "", f"{path} is a folder, not a file")
+    folder = path.parent
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".negotiate-", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise ArgumentError(
+            flag, "", f"{path}: cannot write in the folder {folder} ({exc.strerror or exc})"
+        ) from None
+
+
 def _write_outputs(
     out: Path, model: NegotiationModel, table: pd.DataFrame, doc: dict[str, Any]
 ) -> None:
@@ -225,6 +250,10 @@ def cmd_theory(args: argparse.Namespace) -> int:
     """Run every check of the theory suite and write validation.md with its figures."""
     from viz.theory_figures import write_validation
 
+    # Each check holds an ensemble table or two at a time; two_level has the widest rows.
+    budget.check_memory(
+        "--runs", args.runs, 2 * budget.table_bytes(load_scenario("two_level"), args.runs)
+    )
     make_out_folder(args.out)
     checks = write_validation(args.out, runs=args.runs, progress=sys.stderr.isatty())
     failed = [c for c in checks if not c.passed]
@@ -236,10 +265,14 @@ def cmd_theory(args: argparse.Namespace) -> int:
 
 def cmd_mechanisms(args: argparse.Namespace) -> int:
     """Measure each mechanism on and off on the same seeds; write mechanisms.md and figures."""
-    from experiments.mechanisms import pick
+    from experiments.mechanisms import BASELINE, pick
 
     mechanisms = pick(args.only)  # an unknown key fails before any work
     check_seed_range(args.seed, args.runs)
+    settings = {s.identity() for m in mechanisms for s in (m.off, m.on)}
+    base = load_scenario(BASELINE)
+    need = len(settings) * budget.table_bytes(base, args.runs)
+    budget.check_memory("--runs", args.runs, need + args.runs * budget.TRACED_RUN_BYTES)
     make_out_folder(args.out)
     from experiments.mechanism_report import verdict_lines
     from viz.mechanism_figures import write_mechanisms
@@ -256,9 +289,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run two scenarios on the same seeds and show their outcomes side by side."""
     from experiments import compare as cmp
 
-    for name in (args.a, args.b):
-        load_scenario(name)  # a bad name fails before any work
+    scenarios = [load_scenario(name) for name in (args.a, args.b)]  # a bad name fails at once
     check_seed_range(args.seed, args.runs)
+    need = sum(budget.table_bytes(s, args.runs) for s in scenarios)
+    budget.check_memory("--runs", args.runs, need)
     if args.out is not None:
         make_out_folder(args.out)
     result = cmp.compare(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,9 @@ import pandas as pd
 import pytest
 from helpers import run_main
 
+from experiments import budget
 from model import load_scenario
+from model.errors import ArgumentError
 from negotiate.cli import main
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
@@ -325,6 +328,10 @@ def test_set_overrides_reach_the_run_and_the_ensemble() -> None:
         ("nonsense", "--set expects PATH=VALUE"),
         ("parties.us.strategy.exponent=-1", "parties.us.strategy.exponent"),
         ("sides.japan.win_set.nowhere.max=3", "sides.japan.win_set.nowhere.max"),
+        # The schema's bounds hold for overrides too (model.limits).
+        ("parties.us.clout=1e300", "values must lie in [0.001, 1000.0]"),
+        ("parties.us.fx_sensitivity=1e308", "parties.us.fx_sensitivity"),
+        ("drivers.fx.volatility=1e300", "drivers.fx.volatility"),
     ],
 )
 def test_bad_set_is_one_line_and_exit_2(flag: str, message: str) -> None:
@@ -348,3 +355,76 @@ def test_theory_writes_validation_from_scratch(tmp_path: Path) -> None:
     assert len(figures) == 8
     for fig in figures:
         assert (tmp_path / fig).read_bytes()[:8] == PNG_MAGIC
+
+
+# --- counts and paths beyond what the machine can do -------------------------------------------
+
+
+def _small_memory() -> None:
+    # The old code ran these until the machine ran out of memory: keep it to a few GB.
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+
+@pytest.fixture(scope="module")
+def absurd_counts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Results]:
+    """Each command with a run count no machine holds, as subprocesses in parallel."""
+    folder = tmp_path_factory.mktemp("counts")
+    huge = "10000000000"
+    jobs = {
+        "run": ["run", "--runs", huge, "--quiet", "--out", str(folder / "run")],
+        "compare": ["compare", "june2025", "two_level", "--runs", huge, "--out", str(folder / "c")],
+        "mechanisms": ["mechanisms", "--runs", huge, "--out", str(folder / "mechanisms")],
+        "theory": ["theory", "--runs", huge, "--out", str(folder / "theory")],
+    }
+
+    def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [NEGOTIATE, *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=folder,
+            preexec_fn=_small_memory,
+        )
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {key: pool.submit(run, argv) for key, argv in jobs.items()}
+        return folder, {key: f.result() for key, f in futures.items()}
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "mechanisms", "theory"])
+def test_a_run_count_beyond_memory_is_refused_at_once(
+    command: str, absurd_counts: tuple[Path, Results]
+) -> None:
+    folder, results = absurd_counts
+    r = results[command]
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    line = one_error_line(r.stderr)
+    assert "argument --runs: 10,000,000,000 runs need about" in line
+    assert "TB of memory, more than the" in line and "available" in line
+    assert not [p for p in folder.iterdir()], "nothing is written"
+
+
+def test_the_memory_check_gives_the_estimate_and_the_limit() -> None:
+    june = load_scenario("june2025")
+    assert budget.table_bytes(june, 1000) == 1000 * 36 * budget.CELL_BYTES
+    with pytest.raises(ArgumentError) as info:
+        budget.check_memory("--runs", 10**6, 10**9, available=10**9)
+    line = info.value.line()
+    assert "1,000,000 runs need about 1.5 GB of memory, more than the 1.0 GB available" in line
+    budget.check_memory("--runs", 1000, budget.table_bytes(june, 1000), available=10**9)
+
+
+@pytest.mark.parametrize("film", ["/proc/film.gif", "a_folder.gif"])
+def test_a_film_that_cannot_be_written_fails_before_any_work(film: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    path = Path(film) if film.startswith("/") else tmp_path / film
+    if not film.startswith("/"):
+        path.mkdir()
+    argv = ["run", "--runs", "3", "--quiet", "--out", str(out), "--animate", str(path)]
+    status, stdout, err = run_main(argv)
+    assert status == 2 and stdout == ""
+    assert f"argument --animate: {path}" in one_error_line(err)
+    assert not out.exists(), "nothing is written before the film's path is known good"

@@ -6,9 +6,12 @@ from a valid scenario in exactly one way.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import resource
 import subprocess
 import sys
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -17,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from model import ScenarioError, load_scenario
+from model.loading import parse_scenario
+from model.params import compile_scenario
 from negotiate.cli import main
 
 NEGOTIATE = str(Path(sys.executable).with_name("negotiate"))
@@ -161,6 +166,83 @@ MORE_CASES = [
     Case("not_utf8", (), "", "cannot read", make="binary"),
     Case("a_directory", (), "", "cannot read", make="directory"),
     Case("empty_file", (), "name", "required field is missing", make="empty"),
+    # Numbers far beyond what the model can mean (model.limits): each used to validate, then
+    # printed $nanbn, ran with RuntimeWarnings only, or settled every run on day 0.
+    Case(
+        "issue_range_of_1e308",
+        (("max = 1000.0 ", "max = 1e308 "),),
+        "issues.investment.max",
+        "less than or equal to",
+    ),
+    Case(
+        "issue_range_too_narrow_for_its_magnitude",
+        (
+            (
+                'unit = "$bn"\nmin = 0.0\nmax = 1000.0 ',
+                'unit = "$bn"\nmin = 999999999999\nmax = 1e12 ',
+            ),
+        ),
+        "issues.investment.max",
+        "too narrow for its magnitude",
+    ),
+    Case("clout_of_1e300", (("clout = 0.40", "clout = 1e300"),), "parties.bessent.clout", "1000"),
+    Case(
+        "fx_volatility_of_1e300",
+        (("volatility = 0.115", "volatility = 1e300"),),
+        "drivers.fx.volatility",
+        "less than or equal to 5",
+    ),
+    Case(
+        "fx_sensitivity_of_1e308",
+        (("fx_sensitivity = 3.0", "fx_sensitivity = 1e308"),),
+        "parties.bessent.fx_sensitivity",
+        "less than or equal to 100",
+    ),
+    Case(
+        "stress_sensitivity_of_1e308",
+        (("stress_sensitivity = 0.10", "stress_sensitivity = -1e308"),),
+        "parties.bessent.stress_sensitivity",
+        "greater than or equal to -10",
+    ),
+    Case(
+        "fx_level_of_1e300",
+        (("initial = 140.615", "initial = 1e300"),),
+        "drivers.fx.initial",
+        "less than or equal to",
+    ),
+    Case(
+        "election_pressure_of_1e300",
+        (("election_pressure = 1.0 ", "election_pressure = 1e300 "),),
+        "sides.japan.election_pressure",
+        "less than or equal to 10",
+    ),
+    Case(
+        "event_stress_shock_of_1e308",
+        (("stress = -0.10", "stress = -1e308"),),
+        "events[1].effects.stress",
+        "greater than or equal to -1",
+    ),
+    Case(
+        "win_set_sd_wider_than_the_issue",
+        (("sd = 1.0 ", "sd = 100.0 "),),
+        "sides.japan.win_set[0].sd",
+        "wider than the issue's range",
+    ),
+    Case(
+        "calendar_from_year_1_to_9999",
+        (
+            ("start = 2025-04-16 ", "start = 0001-01-01 "),
+            ("deadline = 2025-07-09 ", "deadline = 9999-12-31 "),
+        ),
+        "calendar.deadline",
+        "at most 1,827",
+    ),
+    Case(
+        "extensions_past_five_years",
+        (("max_extensions = 2 ", "max_extensions = 10 "), ("days = 21 ", "days = 365 ")),
+        "calendar.extension.days",
+        "at most 1,827",
+    ),
 ]
 
 
@@ -308,3 +390,125 @@ def test_cli_reports_one_line_and_exits_2(case: Case, command: str, cli_results:
     assert case.problem in line
     if case.field:
         assert f": {case.field}" in line
+
+
+# --- files and documents no scenario can be ------------------------------------------------------
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASELINE.read_bytes())  # as some Windows editors save
+    assert load_scenario(path) == load_scenario("june2025")
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("[", "]"), ("{a = ", "}")])
+def test_deep_nesting_is_one_line(opening: str, closing: str, tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(f"name = {opening * 10_000}1{closing * 10_000}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == "" and "nested more than 32 deep" in info.value.problem
+
+
+def test_an_oversized_file_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.toml"
+    padding = ("# " + "x" * 98 + "\n") * 30_000  # 3 MB of comments after a valid scenario
+    path.write_text(BASELINE.read_text(encoding="utf-8") + padding, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == "" and "too large (at most 2,097,152)" in info.value.problem
+
+
+def test_a_long_chain_of_bases_is_one_line(tmp_path: Path) -> None:
+    for n in range(3000):
+        base = f"c{n + 1}.toml" if n < 2999 else str(BASELINE)
+        (tmp_path / f"c{n}.toml").write_text(f'extends = "{base}"\nname = "c{n}"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "c0.toml")
+    assert info.value.field == "extends" and "more than 16 bases" in info.value.problem
+
+
+def test_a_chain_of_sixteen_bases_loads(tmp_path: Path) -> None:
+    for n in range(16):
+        base = f"c{n + 1}.toml" if n < 15 else str(BASELINE)
+        (tmp_path / f"c{n}.toml").write_text(f'extends = "{base}"\nname = "c{n}"\n')
+    assert load_scenario(tmp_path / "c0.toml").name == "c0"  # c0 has 16 bases
+
+
+def test_a_key_given_twice_in_an_extending_file_is_refused(tmp_path: Path) -> None:
+    issue = '[[issues]]\nkey = "currency"\nlabel = "{}"\nunit = "x"\nmin = 0.0\nmax = 1.0\n'
+    path = tmp_path / "twice.toml"
+    text = f'extends = "june2025"\nname = "twice"\n{issue.format("a")}{issue.format("b")}'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert (info.value.source, info.value.field) == (str(path), "issues")
+    assert info.value.problem == "duplicate key 'currency'"
+
+
+@pytest.mark.parametrize("key", ["[1, 2]", "{ a = 1 }"])
+def test_a_key_that_is_not_text_in_an_extending_file_is_one_line(key: str, tmp_path: Path) -> None:
+    path = tmp_path / "listkey.toml"
+    path.write_text(f'extends = "june2025"\nname = "x"\n[[parties]]\nkey = {key}\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == "parties[0].key" and "valid string" in info.value.problem
+
+
+def test_fx_shocks_of_events_are_bounded_in_all() -> None:
+    events = [
+        {"date": dt.date(2025, 5, 1), "kind": "market", "label": f"e{n}", "effects": {"fx": 1.0}}
+        for n in range(11)
+    ]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario({"extends": "june2025", "events": events}, "<shocks>")
+    assert info.value.field == "events" and "add up to 11" in info.value.problem
+
+
+def test_an_event_begun_before_the_start_is_clipped_to_the_calendar() -> None:
+    text = BASELINE.read_text(encoding="utf-8")
+    away = "date = 2025-06-09\nend = 2025-06-10"
+    s = parse_scenario(tomllib.loads(text.replace(away, "date = 2025-04-01\nend = 2025-04-20")), "")
+    bessent = s.party_keys.index("bessent")
+    days = compile_scenario(s).days
+    assert days.absent[:5, bessent].all() and not days.absent[5:, bessent].any()
+    assert "US–China talks in London: Bessent away" in days.labels[0]
+    before = text.replace(away, "date = 2025-04-01\nend = 2025-04-15")  # wholly before: nothing
+    days = compile_scenario(parse_scenario(tomllib.loads(before), "")).days
+    assert not days.absent[:, bessent].any()
+    assert not any("Bessent away" in label for labels in days.labels for label in labels)
+
+
+def _small_memory() -> None:
+    # Old code read /dev/zero until it ran out of memory: fail fast instead of swapping.
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs /dev/zero and named pipes")
+def test_devices_and_pipes_are_refused_unread(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer for ever
+    for path in ("/dev/zero", str(fifo)):
+        r = subprocess.run(
+            [NEGOTIATE, "validate", path],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            preexec_fn=_small_memory,
+        )
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert f"scenario {path}: cannot read: not a regular file" in r.stderr
+
+
+def test_a_name_too_long_to_look_up_is_one_line(tmp_path: Path) -> None:
+    name = "a" * 5000 + ".toml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(name)
+    assert info.value.source == name and "File name too long" in info.value.problem
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{name}"\nname = "child"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert info.value.field == "extends" and "File name too long" in info.value.problem

@@ -5,11 +5,14 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -20,6 +23,7 @@ from helpers import assert_rows_equal, run_main, run_to_end
 import model.ensemble
 from experiments.allocator import keep_freed_memory
 from experiments.analysis import analyze
+from experiments.chunks import run_in_chunks
 from experiments.design import design_points, run_seeds
 from experiments.replay import replay
 from experiments.runner import run_local
@@ -286,6 +290,26 @@ def test_chunks_leave_no_model_alive() -> None:
     assert len(mesa.Agent._ids) == before
 
 
+def test_an_ensemble_in_chunks_frees_each_chunk_before_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def models() -> int:
+        return sum(isinstance(o, NegotiationModel) for o in gc.get_objects())
+
+    alive, real = [], model.ensemble.run_ensemble
+
+    def counting(scenario, seeds, overrides=None):  # type: ignore[no-untyped-def]
+        alive.append(models() - before)
+        return real(scenario, seeds, overrides)
+
+    monkeypatch.setattr(model.ensemble, "run_ensemble", counting)
+    gc.collect()
+    before = models()
+    run_in_chunks("june2025", 0, 2_000, chunk=500)
+    # Chunks used to linger in reference cycles, 30 MB each, until the collector came by.
+    assert alive == [0, 0, 0, 0]
+
+
 def test_a_sweep_killed_with_sigkill_and_restarted_has_every_run_once(tmp_path: Path) -> None:
     text = GRID.replace("replicates = 40", "replicates = 400")  # 2,400 runs in 48 chunks
     path = write(tmp_path, text)
@@ -452,6 +476,11 @@ BAD = [
         GRID.replace("{ values = [0.2, 0.8] }", "{ values = [0.2], range = [0, 1] }"),
         "exactly one",
     ),
+    (
+        "absurd_value",  # the scenario's bounds (model.limits) hold for swept values too
+        GRID.replace('strategy.exponent" = 2.5', 'fx_sensitivity" = 1e308'),
+        "parameters.parties.akazawa.fx_sensitivity",
+    ),
 ]
 
 
@@ -491,3 +520,76 @@ def test_bad_sweep_flags_are_one_line_and_exit_2(
 def test_analyze_of_a_folder_that_is_no_sweep_is_one_line(tmp_path: Path) -> None:
     status, _, err = run_main(["analyze", str(tmp_path)])
     assert status == 2 and "not a sweep folder" in err and err.count("\n") == 1
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GRID.encode())  # as some Windows editors save
+    assert load_sweep(path).spec == load_sweep(write(tmp_path, GRID)).spec
+
+
+# --- sweeps too large to hold, refused before anything is allocated or written -------------------
+
+MILLION_STEPS = "{ range = [0.1, 0.9], steps = 1_000_000 }"
+HUGE = {
+    "replicates": (SOBOL.replace("replicates = 8", "replicates = 1e15"), "replicates"),
+    "grid": (
+        GRID.replace("{ values = [0.2, 0.8] }", MILLION_STEPS).replace(
+            "steps = 3", "steps = 1_000_000"
+        )
+        + f'"sides.japan.cohesion" = {MILLION_STEPS}\n',
+        "parameters: the grid design has 1,000,000,000,000,000,000 points; at most 1,000,000",
+    ),
+    "monte_carlo_points": (
+        GRID.replace('kind = "grid"', 'kind = "monte_carlo"\npoints = 1e12'),
+        "design.points",
+    ),
+    "morris_levels": (SOBOL.replace('kind = "sobol"', 'kind = "morris"\nlevels = 1e9'), "levels"),
+    "sobol_points": (
+        SOBOL.replace("points = 8", "points = 262_144"),
+        "design.points: the sobol design has 1,048,576 points; at most 1,000,000",
+    ),
+    "runs": (
+        SOBOL.replace("replicates = 8", "replicates = 400_000"),
+        "replicates: 32 points x 400,000 replicates is 12,800,000 runs; at most 10,000,000",
+    ),
+    "device": (None, "cannot read: not a regular file"),
+}
+
+
+def _small_memory() -> None:
+    # The old code allocated these designs until it ran out: keep it to a few GB.
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+
+@pytest.fixture(scope="module")
+def huge_sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Any]]:
+    """Each oversized sweep, run by the command in a subprocess (in parallel)."""
+    folder = tmp_path_factory.mktemp("huge")
+
+    def run(case: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+        text = HUGE[case][0]
+        path = Path("/dev/zero") if text is None else write(folder, text, f"{case}.toml")
+        argv = [NEGOTIATE, "sweep", str(path), "--out", str(folder / f"{case}_out")]
+        return path, subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            preexec_fn=_small_memory,
+        )
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        return dict(zip(HUGE, pool.map(run, HUGE), strict=True))
+
+
+@pytest.mark.parametrize("case", list(HUGE))
+def test_a_sweep_too_large_to_hold_is_one_line_before_anything_is_written(
+    case: str, huge_sweeps: dict[str, tuple[Path, Any]]
+) -> None:
+    path, r = huge_sweeps[case]
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"sweep file {path}: " in r.stderr and HUGE[case][1] in r.stderr, r.stderr
+    assert not Path(r.args[-1]).exists(), "nothing is written for a bad file"
