@@ -81,7 +81,6 @@ class NegotiationModel(mesa.Model):
         concession_graph: Run 0's concession graph, updated every day.
         day: The last day processed (-1 before the first step).
         log: Narrated lines of run 0 (when narrating).
-        outcome: Run 0's outcome once it has ended, else None.
         datacollector: Daily records of run 0 (when collecting).
     """
 
@@ -144,7 +143,7 @@ class NegotiationModel(mesa.Model):
         mesa.Agent._ids.pop(self, None)
         self.day = -1
         self.log: list[str] = []
-        self.outcome: Outcome | None = None
+        self._outcome: Outcome | None = None
         self._graph = nx.DiGraph()
         self._graph_day = -2
         self._metrics: dict[str, Any] | None = None
@@ -190,8 +189,6 @@ class NegotiationModel(mesa.Model):
             for line in deadline_lines(c, decision, s):
                 self._say(line)
         self.running = bool(s.active.any()) and day < c.last_day
-        if not s.active[0] and self.outcome is None:
-            self.outcome = self.outcome_of(0)
         if self.collect:
             self.daily = daily_record(self)
             self.datacollector.collect(self)
@@ -382,6 +379,18 @@ class NegotiationModel(mesa.Model):
         Loops that build many models call this to keep memory flat.
         """
         self.remove_all_agents()
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """Run 0's outcome once it has ended, else None.
+
+        Worked out when first read, not on the day run 0 ends: its bargaining metrics can cost
+        more than the whole run, and an ensemble that only wants ``results()`` never reads it.
+        A run that has ended changes no more, so the value is the same whenever it is read.
+        """
+        if self._outcome is None and not self.state.active[0]:
+            self._outcome = self.outcome_of(0)
+        return self._outcome
 
     def outcome_of(self, run: int) -> Outcome:
         """The outcome of one run (status "running" while it has not ended)."""
