@@ -89,6 +89,7 @@ class NegotiationModel(mesa.Model):
         scenario: str | Path | Scenario = DEFAULT_SCENARIO,
         rng: int | str | np.random.Generator | None = None,
         *,
+        seed: int | str | None = None,
         seeds: Sequence[int] | npt.ArrayLike | None = None,
         overrides: Mapping[str, Any] | None = None,
         collect: bool | None = None,
@@ -101,7 +102,9 @@ class NegotiationModel(mesa.Model):
         Args:
             scenario: A bundled scenario name, a path to a TOML file, or a Scenario.
             rng: Seed of a single run (int or numeric string); None draws one and records it.
-            seeds: Seeds of an ensemble; overrides ``rng``.
+            seed: The same as ``rng``, by the name Mesa's own models take (so that
+                ``mesa.batch_run`` can vary it); give one or the other.
+            seeds: Seeds of an ensemble; overrides ``rng`` and ``seed``.
             overrides: Per-run parameters by dotted scenario path (see ``override_paths``).
             collect: Record daily data of run 0 (default: only for a single run).
             narrate: Write ``log`` lines for run 0 (default: only for a single run).
@@ -112,8 +115,13 @@ class NegotiationModel(mesa.Model):
 
         Raises:
             ScenarioError: For a bad scenario or override.
-            ArgumentError: For an unknown party or a class that is not a ``Negotiator``.
+            ArgumentError: For an unknown party, a class that is not a ``Negotiator``, or both
+                ``rng`` and ``seed``.
         """
+        if seed is not None:
+            if rng is not None:
+                raise ArgumentError("seed", str(seed), "give either rng or seed, not both")
+            rng = seed
         seed_array = as_seeds(seeds) if seeds is not None else as_seeds(resolve_seed(rng))
         super().__init__(rng=int(seed_array[0]))
         self.scenario = load_scenario(scenario)
