@@ -65,7 +65,8 @@ def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     Returns:
         Runs, deals, deal probability and its 95% Wilson interval, deal-day quantiles (days and
         dates), median terms of the deals, the share of runs whose deadline was extended, and
-        the deals' median distances to the Nash point and to the Pareto frontier.
+        the deals' median distances to the Nash point and to the Pareto frontier, and how
+        those were computed (``bargaining``: "exact", "approximate" or "skipped", with a note).
     """
     n = len(table)
     deals = table[table["status"] == "deal"]
@@ -93,7 +94,17 @@ def summarize(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "extended_share": float(table["extended"].mean()) if n else math.nan,
         "deal_nash_distance_median": _median(deals, "nash_distance"),
         "deal_frontier_distance_median": _median(deals, "frontier_distance"),
+        **_bargaining(table),
     }
+
+
+def _bargaining(table: pd.DataFrame) -> dict[str, str]:
+    """How the distances were computed: the least exact of the runs', and its note."""
+    for accuracy in ("skipped", "approximate"):
+        rows = table[table["bargaining"] == accuracy] if "bargaining" in table else table[:0]
+        if len(rows):
+            return {"bargaining": accuracy, "bargaining_note": str(rows["bargaining_note"].iloc[0])}
+    return {"bargaining": "exact", "bargaining_note": ""}
 
 
 def _median(rows: pd.DataFrame, column: str) -> float:
@@ -127,6 +138,8 @@ def summary_lines(summary: dict[str, Any], scenario: Scenario) -> list[str]:
             f" to the Pareto frontier {summary['deal_frontier_distance_median']:.3f}"
             " (medians, in utility)"
         )
+        if summary.get("bargaining", "exact") != "exact":
+            lines.append(f"    {summary['bargaining']}: {summary['bargaining_note']}")
         lines.append("  median terms of the deals:")
         for issue in scenario.issues:
             v = summary["median_deal_terms"][issue.key]

@@ -20,6 +20,14 @@ utilities is the problem's utility set U, and each solution is a small convex pr
 
 An outcome's distance to the frontier is the largest equal gain every party could still get
 (0 on the frontier), computed from U's facets.
+
+The facets come from a convex hull in one dimension per party (``model.hull``), whose size
+explodes with the parties. A ``Budget`` of sizes known before each step (the parties, the
+hull's vertices and facets, the candidates) bounds that work: beyond it the Nash point and the
+frontier distances are computed without the hull (``model.approximate``) and the solutions are
+marked "approximate", and beyond the candidates a linear program per run may take, frontier
+distances are "skipped" (NaN). Every mark comes with a note saying why. The budget is counted
+in sizes, never in seconds, so the same problem gives the same numbers on any machine.
 """
 
 from __future__ import annotations
@@ -32,22 +40,41 @@ from math import comb
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linprog, minimize
-from scipy.spatial import ConvexHull, QhullError
 
+from model import approximate, hull
 from model.params import Compiled
 from model.utility import total, utilities
 
 Array = npt.NDArray[np.float64]
 GRID = 1001  # candidates on a curved issue; a curved pie's simplex gets a comparable number
 MAX_CANDIDATES = 5_000  # a curved pie of three shares: a grid of 1/98
-DIRECTIONS = 4096  # weight vectors sampled to find the frontier's first vertices
-REFINE_TOL = 1e-10  # a facet is final when nothing in U lies further than this beyond it
-MAX_VERTICES = 20_000  # caps the refinement of a curved frontier of three or more parties
-# From five parties on, hulls are joggled from the start. Merging facets of a nearly degenerate
-# hull in five or more dimensions can fail inside qhull's triangulation, which SciPy does not
-# guard, and qhull then ends the whole process; joggled hulls have no facets to merge.
-JOGGLE_FROM = 5
 CHUNK = 512  # runs per block of the distance to the frontier: (CHUNK, facets) stays in cache
+EXACT, APPROXIMATE, SKIPPED = "exact", "approximate", "skipped"  # how solutions were computed
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How large a problem the bargaining metrics take on, in sizes known before each step.
+
+    Attributes:
+        hull_parties: Most parties whose frontier is built as an exact hull. The hull has one
+            dimension per party; its facets grow like its vertices to the power of half that.
+        hull_vertices: Most vertices the hull may take, from five parties on (with fewer,
+            refining stops at ``model.hull.MAX_VERTICES`` and the solutions stay exact
+            for linear values).
+        hull_facets: Most Pareto facets the hull may have after any round of refining, from
+            five parties on.
+        lp_candidates: Most candidate points (over all blocks) the linear program a run's
+            frontier distance takes without the hull; beyond it the distances are skipped.
+    """
+
+    hull_parties: int = 5
+    hull_vertices: int = 600
+    hull_facets: int = 50_000
+    lp_candidates: int = 10_000
+
+
+BUDGET = Budget()
 
 
 @dataclass(frozen=True)
@@ -185,7 +212,12 @@ class Solutions:
         utopia: (P,) each party's best utility given every party gets at least d.
         nash, kalai_smorodinsky, egalitarian, max_welfare: The solution points (None without
             a zone of possible agreement, except the maximum-welfare point).
-        facets: (n, P+1) the Pareto facets of U as [normal, offset], normal . u <= offset.
+        facets: (n, P+1) the Pareto facets of U as [normal, offset], normal . u <= offset
+            (when approximate, hyperplanes supporting U at ``frontier``: U lies below them).
+        accuracy: "exact"; "approximate" beyond the budget's hull (the frontier is a sample
+            of its vertices, the Nash point and the frontier distances come from solvers);
+            "skipped" when frontier distances are not computed either (they are NaN).
+        note: Why the solutions are not exact, in one line ("" when they are).
     """
 
     problem: Problem
@@ -197,14 +229,23 @@ class Solutions:
     egalitarian: Point | None
     max_welfare: Point
     facets: Array = field(repr=False)
+    accuracy: str = EXACT
+    note: str = ""
+    by_hull: bool = field(default=True, repr=False)  # distances from the facets
 
     def frontier_distance(self, util: Array) -> Array:
         """The largest equal gain every party could still get from each point, (R,).
 
-        Zero on the frontier; computed from U's facets in chunks, elementwise, so a run's
-        value does not depend on which other runs are computed with it.
+        Zero on the frontier; computed from U's facets in chunks, elementwise (or, without an
+        exact hull, by one linear program per point), so a run's value does not depend on
+        which other runs are computed with it. NaN when skipped.
         """
         util = np.atleast_2d(util)
+        if self.accuracy == SKIPPED:
+            return np.full(len(util), np.nan)
+        if not self.by_hull:
+            values = self.problem.block_values
+            return approximate.frontier_distances(np.vstack(values), [len(v) for v in values], util)
         n, off = self.facets[:, :-1], self.facets[:, -1]
         scale = total(n)  # (F,) normal . 1
         normal = np.ascontiguousarray(n.T)  # (P, F): each party's row contiguous
@@ -246,14 +287,15 @@ def _linprog(c: Array, a_ub: Array, b_ub: Array, mixes: list[int]) -> Array | No
     return res.x if res.status == 0 else None
 
 
-def solve(problem: Problem) -> Solutions:
-    """Compute the frontier and the solution points of a problem.
+def solve(problem: Problem, budget: Budget = BUDGET) -> Solutions:
+    """Compute the frontier and the solution points of a problem, within a budget.
 
     Args:
         problem: The bargaining problem.
+        budget: How large a hull and how many candidates to take on (see ``Budget``).
 
     Returns:
-        Its solutions.
+        Its solutions, marked exact, approximate or skipped (with a note).
     """
     values = problem.block_values
     mixes = [len(v) for v in values]
@@ -277,10 +319,10 @@ def solve(problem: Problem) -> Solutions:
     # Egalitarian: max t subject to stacked.T @ alpha - d >= t.
     c = np.concatenate([[-1.0], np.zeros(len(stacked))])
     a_ub = np.hstack([np.ones((n_p, 1)), -stacked.T])
-    sol = _linprog(c, a_ub, -d, mixes)
-    equal_gain = -np.inf if sol is None else sol[0]
+    egal = _linprog(c, a_ub, -d, mixes)
+    equal_gain = -np.inf if egal is None else egal[0]
     zopa = equal_gain > 1e-12
-    egalitarian = point(sol[1:]) if zopa and sol is not None else None
+    egalitarian = point(egal[1:]) if zopa and egal is not None else None
 
     utopia = np.full(n_p, np.nan)
     ks = nash = None
@@ -297,9 +339,51 @@ def solve(problem: Problem) -> Solutions:
         sol = _linprog(c, a_ub, -d, mixes)
         ks = point(sol[1:]) if sol is not None else None
 
-    frontier, facets = _frontier(problem)
-    if zopa and egalitarian is not None:
-        target = _nash(facets, d, d + 0.5 * (egalitarian.utility - d))
+    accuracy, note = EXACT, ""
+    try:
+        if n_p > budget.hull_parties:
+            raise hull.OverBudget(
+                f"{n_p} parties: the exact frontier is built for at most {budget.hull_parties}"
+            )
+        # Up to four parties the hull's facets grow about as its vertices, which
+        # ``hull.MAX_VERTICES`` bounds; from five on they explode, and the budget bounds both.
+        big = n_p >= hull.JOGGLE_FROM
+        frontier, facets, complete = hull.frontier(
+            problem, budget.hull_vertices if big else None, budget.hull_facets if big else None
+        )
+        by_hull = True
+        if not complete:
+            accuracy = APPROXIMATE
+            note = f"the curved frontier's refinement stopped at {hull.MAX_VERTICES:,} vertices"
+    except hull.OverBudget as over:
+        # Beyond the hull: the vertices the sampled weights find, and the hyperplanes that
+        # support U there; the Nash point and the distances come from the oracle instead.
+        normals = hull.directions(n_p)
+        found, _ = problem.best(normals)
+        frontier, first = np.unique(found, axis=0, return_index=True)
+        facets = approximate.supporting_facets(normals[first], frontier)
+        by_hull, accuracy = False, APPROXIMATE
+        distances = "frontier distances by linear programs"
+        if len(stacked) > budget.lp_candidates:
+            accuracy = SKIPPED
+            distances = (
+                f"frontier distances skipped: {len(stacked):,} candidate points, more than "
+                f"the {budget.lp_candidates:,} a linear program per run may take"
+            )
+        note = f"{over}; Nash point by Frank-Wolfe, {distances}"
+    if zopa and egalitarian is not None and egal is not None:
+        if by_hull:
+            target = _nash(facets, d, d + 0.5 * (egalitarian.utility - d))
+        else:
+            # From the egalitarian mixture's utilities: a point of U giving everyone more than d
+            # (each block's weights made a mixture exactly, as the solver's are within 1e-7).
+            start = np.zeros(n_p)
+            offset = 1
+            for block in values:
+                weight = np.maximum(egal[offset : offset + len(block)], 0.0)
+                start += np.sum(block * (weight / weight.sum())[:, None], axis=0)
+                offset += len(block)
+            target, _ = approximate.nash_point(lambda w: problem.best(w)[0], d, start)
         # The package: block mixtures giving every party at least the Nash utilities.
         c = np.concatenate([[0.0], np.zeros(len(stacked))])
         a_ub = np.hstack([np.zeros((n_p, 1)), -stacked.T])
@@ -315,6 +399,9 @@ def solve(problem: Problem) -> Solutions:
         egalitarian=egalitarian,
         max_welfare=max_welfare,
         facets=facets,
+        accuracy=accuracy,
+        note=note,
+        by_hull=by_hull,
     )
 
 
@@ -357,97 +444,6 @@ def _nash(facets: Array, d: Array, start: Array) -> Array:
         options={"ftol": 1e-15, "maxiter": 500},
     )
     return res.x
-
-
-def _frontier(problem: Problem) -> tuple[Array, Array]:
-    """The Pareto vertices of U and its Pareto facets, refined by cutting planes.
-
-    Sampled weight vectors give a first inner hull. Each facet's normal is then handed to the
-    exact oracle (``Problem.best``): a point of U beyond the facet is a missed vertex, added
-    to the hull (incrementally), until no facet is beaten. With linear values U has finitely
-    many vertices and the result is exact; a curved frontier of three or more parties stops at
-    ``MAX_VERTICES``. Nearly degenerate problems (common with five parties or more) get a
-    joggled hull, whose facets are exact only to its joggle: refining stops once only known
-    vertices beat them.
-    """
-    n_p = problem.weights.shape[0]
-    # Below every point of U: the floor the vertices are pushed down to.
-    low = sum(v.min(axis=0) for v in problem.block_values) - 1.0
-    vertices, _ = problem.best(_directions(n_p))
-    frontier = np.unique(vertices, axis=0)
-    try:
-        hull = ConvexHull(
-            np.unique(_pushed(frontier, low), axis=0),
-            incremental=True,
-            qhull_options="QJ" if n_p >= JOGGLE_FROM else None,
-        )
-    except QhullError:  # degenerate input: rebuild with joggled points every round instead
-        hull = None
-    facets = _pareto_facets(hull, frontier, low)
-    while len(frontier) < MAX_VERTICES:
-        normal, offset = facets[:, :-1], facets[:, -1]
-        found, _ = problem.best(normal)
-        beyond = (total(normal * found) - offset) / total(normal) > REFINE_TOL
-        if not beyond.any():
-            break
-        new = np.unique(found[beyond], axis=0)
-        grown = np.unique(np.vstack([frontier, new]), axis=0)
-        if len(grown) == len(frontier):
-            # Only known vertices beat a facet (one clipped to a non-negative normal, or of a
-            # joggled hull): there is no vertex left for the hull to take in.
-            break
-        frontier = grown
-        if hull is not None:
-            try:
-                hull.add_points(_pushed(new, low, floor=False))
-            except QhullError:  # nearly degenerate: joggled hulls from here on
-                hull = None
-        facets = _pareto_facets(hull, frontier, low)
-    if hull is not None:
-        hull.close()
-    if n_p == 2:
-        frontier = frontier[np.argsort(frontier[:, 0])]
-    return frontier, facets
-
-
-def _pushed(vertices: Array, low: Array, floor: bool = True) -> Array:
-    """The vertices, each also pushed down to the floor along every axis (and the floor itself).
-
-    These span the comprehensive hull of the vertices (everything they dominate, down to the
-    floor), whose facets with non-negative normals are the Pareto facets of U.
-    """
-    points = [vertices]
-    for p in range(vertices.shape[1]):
-        down = vertices.copy()
-        down[:, p] = low[p]
-        points.append(down)
-    if floor:
-        points.append(low[None, :])
-    return np.vstack(points)
-
-
-def _directions(n_p: int) -> Array:
-    """Weight vectors covering the simplex: a fine grid for two parties, else a fixed sample."""
-    if n_p == 2:
-        w = np.linspace(0.0, 1.0, DIRECTIONS + 1)
-        return np.column_stack([w, 1.0 - w])
-    rng = np.random.default_rng(20250709)  # fixed: the frontier is part of the problem
-    sample = rng.dirichlet(np.full(n_p, 0.5), DIRECTIONS)
-    return np.vstack([np.eye(n_p), np.full((1, n_p), 1.0 / n_p), sample])
-
-
-def _pareto_facets(hull: ConvexHull | None, frontier: Array, low: Array) -> Array:
-    """Facets with all-non-negative normals, as [normal, offset] rows (normal . u <= offset).
-
-    Without an incremental hull (degenerate input), the hull is built anew with joggled points.
-    """
-    if hull is None:
-        hull = ConvexHull(np.unique(_pushed(frontier, low), axis=0), qhull_options="QJ")
-    eq = hull.equations  # normal . x + offset <= 0 inside
-    normal, offset = eq[:, :-1], -eq[:, -1]
-    keep = np.all(normal >= -1e-9, axis=1) & (normal.sum(axis=1) > 1e-9)
-    normal = np.maximum(normal[keep], 0.0)
-    return np.unique(np.column_stack([normal, offset[keep]]), axis=0)
 
 
 def problem_of(c: Compiled, run: int = 0) -> Problem:
@@ -513,7 +509,9 @@ def outcome_metrics(
 
     Returns:
         ``gain`` (n, P), ``nash_distance`` (n,) (Euclidean, in utility space; NaN without a
-        zone of possible agreement) and ``frontier_distance`` (n,).
+        zone of possible agreement), ``frontier_distance`` (n,), and how the two distances
+        were computed: ``bargaining`` (n,) "exact", "approximate" or "skipped", with
+        ``bargaining_note`` (n,) saying why ("" when exact; see ``Solutions``).
     """
     gain = util - reservation
     if c.nominal is not None:
@@ -530,9 +528,12 @@ def outcome_metrics(
         group, reps = np.zeros(len(runs), np.intp), runs[:1]
     nash_distance = np.full(len(runs), np.nan)
     frontier_distance = np.full(len(runs), np.nan)
+    accuracy = np.full(len(runs), EXACT, dtype=object)
+    note = np.full(len(runs), "", dtype=object)
     for g, run in enumerate(reps):
         sol = solutions_of(c, int(run))
         rows = np.flatnonzero(group == g)
+        accuracy[rows], note[rows] = sol.accuracy, sol.note
         if sol.nash is not None:
             diff = util[rows] - sol.nash.utility[None, :]
             nash_distance[rows] = np.sqrt(total(diff * diff))
@@ -541,4 +542,6 @@ def outcome_metrics(
         "gain": gain,
         "nash_distance": nash_distance,
         "frontier_distance": frontier_distance,
+        "bargaining": accuracy,
+        "bargaining_note": note,
     }

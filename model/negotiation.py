@@ -81,7 +81,6 @@ class NegotiationModel(mesa.Model):
         concession_graph: Run 0's concession graph, updated every day.
         day: The last day processed (-1 before the first step).
         log: Narrated lines of run 0 (when narrating).
-        outcome: Run 0's outcome once it has ended, else None.
         datacollector: Daily records of run 0 (when collecting).
     """
 
@@ -90,6 +89,7 @@ class NegotiationModel(mesa.Model):
         scenario: str | Path | Scenario = DEFAULT_SCENARIO,
         rng: int | str | np.random.Generator | None = None,
         *,
+        seed: int | str | None = None,
         seeds: Sequence[int] | npt.ArrayLike | None = None,
         overrides: Mapping[str, Any] | None = None,
         collect: bool | None = None,
@@ -102,7 +102,9 @@ class NegotiationModel(mesa.Model):
         Args:
             scenario: A bundled scenario name, a path to a TOML file, or a Scenario.
             rng: Seed of a single run (int or numeric string); None draws one and records it.
-            seeds: Seeds of an ensemble; overrides ``rng``.
+            seed: The same as ``rng``, by the name Mesa's own models take (so that
+                ``mesa.batch_run`` can vary it); give one or the other.
+            seeds: Seeds of an ensemble; overrides ``rng`` and ``seed``.
             overrides: Per-run parameters by dotted scenario path (see ``override_paths``).
             collect: Record daily data of run 0 (default: only for a single run).
             narrate: Write ``log`` lines for run 0 (default: only for a single run).
@@ -113,8 +115,13 @@ class NegotiationModel(mesa.Model):
 
         Raises:
             ScenarioError: For a bad scenario or override.
-            ArgumentError: For an unknown party or a class that is not a ``Negotiator``.
+            ArgumentError: For an unknown party, a class that is not a ``Negotiator``, or both
+                ``rng`` and ``seed``.
         """
+        if seed is not None:
+            if rng is not None:
+                raise ArgumentError("seed", str(seed), "give either rng or seed, not both")
+            rng = seed
         seed_array = as_seeds(seeds) if seeds is not None else as_seeds(resolve_seed(rng))
         super().__init__(rng=int(seed_array[0]))
         self.scenario = load_scenario(scenario)
@@ -144,7 +151,7 @@ class NegotiationModel(mesa.Model):
         mesa.Agent._ids.pop(self, None)
         self.day = -1
         self.log: list[str] = []
-        self.outcome: Outcome | None = None
+        self._outcome: Outcome | None = None
         self._graph = nx.DiGraph()
         self._graph_day = -2
         self._metrics: dict[str, Any] | None = None
@@ -190,8 +197,6 @@ class NegotiationModel(mesa.Model):
             for line in deadline_lines(c, decision, s):
                 self._say(line)
         self.running = bool(s.active.any()) and day < c.last_day
-        if not s.active[0] and self.outcome is None:
-            self.outcome = self.outcome_of(0)
         if self.collect:
             self.daily = daily_record(self)
             self.datacollector.collect(self)
@@ -382,6 +387,18 @@ class NegotiationModel(mesa.Model):
         Loops that build many models call this to keep memory flat.
         """
         self.remove_all_agents()
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """Run 0's outcome once it has ended, else None.
+
+        Worked out when first read, not on the day run 0 ends: its bargaining metrics can cost
+        more than the whole run, and an ensemble that only wants ``results()`` never reads it.
+        A run that has ended changes no more, so the value is the same whenever it is read.
+        """
+        if self._outcome is None and not self.state.active[0]:
+            self._outcome = self.outcome_of(0)
+        return self._outcome
 
     def outcome_of(self, run: int) -> Outcome:
         """The outcome of one run (status "running" while it has not ended)."""

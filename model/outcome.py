@@ -42,6 +42,10 @@ class Outcome:
             no package gives every party more than its reservation).
         frontier_distance: The largest equal gain every party could still have had (0 on the
             Pareto frontier).
+        bargaining: How the two distances were computed: "exact"; "approximate" when the
+            problem is beyond the exact frontier's budget (from six parties on, or a large
+            five-party one); "skipped" when the frontier distance was not computed (NaN).
+        bargaining_note: Why they are not exact, in one line ("" when they are).
     """
 
     status: str
@@ -61,6 +65,8 @@ class Outcome:
     gains: dict[str, float]
     nash_distance: float
     frontier_distance: float
+    bargaining: str
+    bargaining_note: str
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -87,6 +93,7 @@ class Outcome:
         row |= {f"dispersion_{k}": v for k, v in self.dispersion.items()}
         row |= {f"gain_{k}": v for k, v in self.gains.items()}
         row |= {"nash_distance": self.nash_distance, "frontier_distance": self.frontier_distance}
+        row |= {"bargaining": self.bargaining, "bargaining_note": self.bargaining_note}
         return row
 
 
@@ -144,6 +151,7 @@ def outcome_table(
     theory = outcome_metrics(c, idx, util, reservation, nominal)
     cols |= {f"gain_{k}": theory["gain"][:, p] for p, k in enumerate(c.party_keys)}
     cols |= {k: theory[k] for k in ("nash_distance", "frontier_distance")}
+    cols |= {k: theory[k] for k in ("bargaining", "bargaining_note")}
     return pd.DataFrame(cols)
 
 
@@ -167,4 +175,6 @@ def outcome_of_row(row: dict[str, Any], c: Compiled) -> Outcome:
         gains={k: float(row[f"gain_{k}"]) for k in c.party_keys},
         nash_distance=float(row["nash_distance"]),
         frontier_distance=float(row["frontier_distance"]),
+        bargaining=str(row["bargaining"]),
+        bargaining_note=str(row["bargaining_note"]),
     )

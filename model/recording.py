@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
-from model.state import DEAL, day_weights, take
+from model.state import DEAL, STATUS_NAMES, day_weights, take
 from model.utility import bound, dispersion, pie_weights, side_packages, utilities
 
 if TYPE_CHECKING:
@@ -23,16 +24,31 @@ class DailyCollector(mesa.DataCollector):
     Mesa's own ``collect`` deep-copies every reported value; the day's values are fresh
     Python floats and strings, so they are appended as they are, which makes collection
     several times cheaper without changing what ``get_model_vars_dataframe`` returns.
+
+    ``model_vars[key][k]`` is day k's value, the one recorded after Mesa's step k + 1, and the
+    record before the first day is kept apart (``initial``). ``mesa.batch_run`` reads entry
+    ``model.steps - 1`` as a run's last: that is its end day (and its row's ``Step`` is the
+    day). ``get_model_vars_dataframe`` puts the initial record first, one row per day after it.
     """
 
     def __init__(self, keys: list[str]) -> None:
         """Collect one column per key of ``model.daily``."""
         super().__init__(model_reporters={k: k for k in keys})
+        self.initial: dict[str, Any] | None = None
 
     def collect(self, model: Any) -> None:
-        """Append the model's values for the day."""
+        """Keep the model's values for the day (before the first step: the initial record)."""
+        if model.steps == 0:
+            self.initial = dict(model.daily)
+            return
         for key, value in model.daily.items():
             self.model_vars[key].append(value)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The initial record, then one row per day: a column per key of ``model.daily``."""
+        if self.initial is None or not self.model_reporters:
+            return super().get_model_vars_dataframe()
+        return pd.DataFrame({k: [self.initial[k], *v] for k, v in self.model_vars.items()})
 
 
 def table_utilities(model: NegotiationModel) -> npt.NDArray[np.float64]:
@@ -49,8 +65,10 @@ def table_utilities(model: NegotiationModel) -> npt.NDArray[np.float64]:
 def daily_record(model: NegotiationModel) -> dict[str, float | str]:
     """Run 0's values for the day.
 
-    Drivers, graph metrics, each party's aspiration, utility and position per issue, and each
-    side's dispersion (measured every day, not only at the table).
+    Drivers, graph metrics, each party's aspiration, utility and position per issue, each
+    side's dispersion (measured every day, not only at the table), and how the run stands:
+    ``status`` and, once it has ended, its terms in real units (``term_<issue>``, as in the
+    outcome; NaN while it runs).
     """
     c, s = model.compiled, model.state
     pos, spread = positions_and_dispersion(model)
@@ -76,6 +94,10 @@ def daily_record(model: NegotiationModel) -> dict[str, float | str]:
             d[f"{key}.{issue}"] = real[p][i]
     for k, key in enumerate(c.side_keys):
         d[f"{key}.dispersion"] = float(spread[k])
+    d["status"] = STATUS_NAMES[int(s.status[0])]
+    terms = c.to_real(s.terms[:1])[0].tolist()
+    for i, issue in enumerate(c.issue_keys):
+        d[f"term_{issue}"] = terms[i]
     return d
 
 

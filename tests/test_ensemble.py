@@ -245,12 +245,14 @@ def test_mesa_batch_run() -> None:
         frame = model.datacollector.get_model_vars_dataframe()
         assert set(frame.columns) <= set(result), set(frame.columns) - set(result)
         assert result["scenario"] == "june2025"
-        # batch_run reports the collector's record number Step (Mesa counts the initial one).
-        assert 0 <= result["Step"] < len(frame)
-        expected = frame.iloc[result["Step"]].to_dict()
+        # batch_run reports the collector's entry Step, day Step: the frame's row Step + 1
+        # (its first row is the record before the first day). The last is the end day.
+        assert 0 <= result["Step"] < len(frame) - 1
+        expected = frame.iloc[result["Step"] + 1].to_dict()
         got = {k: result[k] for k in expected}
         assert repr(got) == repr(expected)
         assert model.steps == result["Step"] + 1
+        assert result["day"] == result["Step"] == model.day == model.outcome.day
 
 
 def test_the_trace_of_an_ensemble_equals_each_run_traced_alone() -> None:
