@@ -38,6 +38,9 @@ GRID_POINTS = 41  # per issue, before the kinks are added
 SLSQP_REL = 1e-6  # the Nash point comes from a smooth solver: relative slack on its product
 EXACT = 1e-9  # slack on results the solver's linear programs give exactly
 CURVED = 1e-6  # with curved values, the documented accuracy: the square of a 1/1000 grid
+# A curved frontier whose refinement stopped at ``hull.MAX_VERTICES`` (marked approximate): how
+# far the last cuts may leave it depends on the processor's arithmetic, seen up to 1.3e-6.
+CAPPED = 1e-5
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -234,10 +237,12 @@ def test_solutions_against_brute_force(parties: int, data: st.DataObject) -> Non
     assert np.all(fd >= -1e-12), where
     lower = best_equal_gain(probes, u)
     tol = EXACT if np.all(problem.curvature == 1.0) else CURVED
+    if sol.accuracy != "exact":  # a curved frontier whose refinement met its vertex cap
+        tol = CAPPED
     assert np.all(fd >= lower - tol), (float(np.max(lower - fd)), where)
     # From d the largest equal gain is the egalitarian point's; the Nash point is on the frontier.
     assert fd[-2] == pytest.approx(egal_gain, abs=tol), where
-    assert fd[-1] <= CURVED, where
+    assert fd[-1] <= max(tol, CURVED), where
     # The frontier's vertices are Pareto optimal: no grid package beats one of them for everyone.
     some = sol.frontier[np.unique(np.linspace(0, len(sol.frontier) - 1, 60).astype(int))]
     assert np.all(best_equal_gain(some, u) <= EXACT), where
