@@ -317,8 +317,11 @@ def hold_round(
     if present.all():  # the usual case: the whole delegations are at the table
         full = packages
     else:
-        everyone = np.ones_like(present)
+        everyone = np.ones(present.shape[-1], dtype=bool)
         full = bound(side_packages(pos, mix, clout, c.member, everyone, stake)[0], lo, hi)
+        if present.ndim == 2:  # run by run: where the whole delegations met, their package
+            whole = present.all(axis=1)
+            full = np.where(whole[:, None, None], packages, full)
     pos_t = np.ascontiguousarray(pos.transpose(2, 1, 0)) if many else None
     spread = dispersion(pos, full, clout, c.member, pos_t)
     argued = argue_draw < (1.0 - take(c.cohesion, idx)) * spread

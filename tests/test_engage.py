@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 from helpers import assert_ensemble_matches_single_runs
 
@@ -109,3 +112,11 @@ def test_courting_by_meeting_gives_more_deals_on_the_same_seeds() -> None:
     gained = ((court["status"] == "deal") & (side["status"] != "deal")).sum()
     lost = ((court["status"] != "deal") & (side["status"] == "deal")).sum()
     assert gained > lost
+
+
+def test_a_whole_delegation_in_one_run_is_measured_alike_beside_a_meeting_in_another() -> None:
+    # Found by the dynamics properties: on a round day where one run of an ensemble held a
+    # courting meeting and another met with everyone, the second measured its sides' dispersion
+    # against the whole delegations' raw package, where alone it used the package tabled.
+    doc = json.loads((Path(__file__).parent / "data" / "courting_three_sides.json").read_text())
+    assert_ensemble_matches_single_runs(parse_scenario(doc, "courting_three_sides"), [0, 35])
