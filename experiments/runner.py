@@ -345,8 +345,8 @@ def _run_dask(tasks: list[ChunkTask], workers: int, scheduler: str | None, store
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (ValueError, TypeError) as exc:
-            problem = f"not a scheduler address ({exc})"
-            raise ArgumentError(scheduler, "--scheduler", problem) from None
+            problem = f"{scheduler!r} is not a scheduler address ({exc})"
+            raise ArgumentError("--scheduler", "", problem) from None
         except (OSError, TimeoutError) as exc:
             problem = f"cannot reach the Dask scheduler ({type(exc).__name__}); is it running?"
             raise EnvironmentFailure(f"--scheduler {scheduler}", problem) from None
@@ -397,8 +397,8 @@ def check_scheduler(address: str) -> None:
         _, location = parse_address(address)
         parse_host_port(location)
     except (ValueError, TypeError) as exc:
-        problem = f"not a scheduler address ({' '.join(str(exc).split())})"
-        raise ArgumentError(address, "--scheduler", problem) from None
+        problem = f"{address!r} is not a scheduler address ({' '.join(str(exc).split())})"
+        raise ArgumentError("--scheduler", "", problem) from None
 
 
 CONNECT_TIMEOUT = "10s"  # a scheduler that has not answered by then is reported as down

@@ -66,9 +66,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.series > SERIES_CAP and not args.force:
         raise ArgumentError(
-            str(args.series),
             "--series",
-            f"keeps {args.series:,} daily series, each rerun alone with daily records (about "
+            "",
+            f"{args.series:,} daily series, each rerun alone with daily records (about "
             f"as slow as a narrated run): at most {SERIES_CAP} without --force",
         )
     sweep = load_sweep(args.file)
