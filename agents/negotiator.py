@@ -140,6 +140,7 @@ class Negotiator(mesa.Agent):
         target, _, order = self._opponents
         self._pie_paths = (c.weights, target, order) if c.pie_groups else None
         self._full_params: dict[str, Array] = {}
+        self._margin = self._bottom_line_margin(c)
 
     # --- what the party holds, one row per run ------------------------------------------------
 
@@ -192,7 +193,7 @@ class Negotiator(mesa.Agent):
         previous = s.aspiration[rows, col]
         ctx = StrategyContext(
             tau=tau,
-            reservation=s.reservation[rows, col],
+            reservation=self._least(s.reservation[rows, col], rows),
             previous=previous.copy() if rows is ALL else previous,  # its own copy either way
             start=s.phase_aspiration[rows, col],
             received=m.ledger.received[rows, col],
@@ -204,6 +205,50 @@ class Negotiator(mesa.Agent):
             s.replied[rows, col] = np.where(
                 view.fresh, s.rounds[rows][:, None], s.replied[rows, col]
             )
+
+    def _least(self, reservation: Array, rows: Rows) -> Array:
+        """The least the party will insist on, (n, 1): its reservation, plus its margin.
+
+        With private bottom lines the party stops a margin above its reservation (see
+        ``_bottom_line_margin``), never above a utility of 1.
+        """
+        if self._margin is None:
+            return reservation
+        return np.minimum(reservation + take(self._margin, rows), 1.0)
+
+    def held_back(self, run: int = 0) -> float:
+        """The margin the party holds back in run ``run`` while its aspiration rests on it.
+
+        0 when it knows the others' bottom lines or is still above its floor: only a party
+        that has conceded all it will is holding anything back that a known bottom line
+        would have released.
+        """
+        if self._margin is None:
+            return 0.0
+        s = self.model.state
+        reservation = s.reservation[run : run + 1, self._col]
+        least = self._least(reservation, np.array([run]))
+        resting = s.aspiration[run, self.index] <= least[0, 0] + TOLERANCE
+        return float(least[0, 0] - reservation[0, 0]) if resting else 0.0
+
+    def _bottom_line_margin(self, c: Compiled) -> Array | None:
+        """How far above its reservation the party stops conceding, (R|1, 1); None for 0.
+
+        With ``bottom_lines = "private"`` no party knows how low the others would go, so each
+        holds back from its own bottom line, as traders do in the linear equilibrium of
+        Chatterjee and Samuelson's (1983) double auction: with values spread uniformly over a
+        width W, a trade happens only when the buyer's value beats the seller's by W/4, W/8
+        held back by each side. Here W is the width of a uniform spread as wide (the same
+        standard deviation) as the other sides' bottom lines: their members'
+        ``reservation_sd``, weighted by clout, so the margin is sqrt(3)/4 times that spread.
+        Known bottom lines give no margin: the party concedes down to its reservation.
+        """
+        if c.bottom_lines_mode != "private":
+            return None
+        others = np.flatnonzero(c.side_of != self.side_index)
+        clout = c.clout[:, others]
+        spread = total(clout * c.reservation_sd[:, others]) / np.maximum(total(clout), EPS)
+        return (np.sqrt(3.0) / 4.0 * spread)[:, None]
 
     def _elapsed_today(self) -> tuple[Rows, Array]:
         """The runs still running and every party's effective elapsed time in them, (P, n).

@@ -310,6 +310,7 @@ FULL_DYNAMICS: dict[str, Any] = {
     "floors": "on",
     "preferences": "uncertain",
     "information": "beliefs",
+    "bottom_lines": "private",
 }
 # Every switch off: the model before its dynamics, for comparisons and textbook reductions.
 SWITCHES_OFF: dict[str, Any] = {
@@ -324,6 +325,7 @@ SWITCHES_OFF: dict[str, Any] = {
         "floors": "off",
         "preferences": "stated",
         "information": "complete",
+        "bottom_lines": "known",
         "engage": "side",
     }
 }
@@ -385,8 +387,11 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             what="Each party believes, and learns from the offers and refusals it sees, what "
             "the other sides care about and how far their principals would go (Tokyo's limits "
             "start at the published ones; each run's true limits are drawn around them), "
-            "instead of knowing both.",
-            off=switch("information", "complete", "complete information"),
+            "instead of knowing both; and no party knows the others' bottom lines (below).",
+            off=Setting(
+                "complete information",
+                patch={"dynamics": {"information": "complete", "bottom_lines": "known"}},
+            ),
             on=on,
             prediction={
                 DEAL_PROBABILITY: "lower",
@@ -397,6 +402,20 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "(Chatterjee & Samuelson 1983; Kennan & Wilson 1993); a party that misreads what "
             "the others care about trades on the wrong issues and leaves joint gains on the "
             "table (Raiffa 1982; Thompson & Hastie 1990)",
+        ),
+        Mechanism(
+            key="bottom_lines",
+            title="Private bottom lines",
+            what="No party knows how low the others would go, so each stops conceding a "
+            "margin above its own reservation: sqrt(3)/4 times the spread of the other sides' "
+            "bottom lines (their reservation_sd), the margin each trader keeps in the linear "
+            "equilibrium of a double auction.",
+            off=switch("bottom_lines", "known", "bottom lines known: concede down to them"),
+            on=on,
+            prediction={DEAL_PROBABILITY: "lower", **timing("later")},
+            source="Chatterjee & Samuelson (1983): with private reservation values each side "
+            "holds back from its own, so deals with gains to share fail; Kennan & Wilson "
+            "(1993): private information brings delay",
         ),
         Mechanism(
             key="threat",

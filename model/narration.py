@@ -62,6 +62,7 @@ def round_lines(
     aspiration: Array,
     number: int,
     courted: bool = False,
+    held: Array | None = None,
 ) -> list[str]:
     """Narrate run 0 of a round result.
 
@@ -72,6 +73,8 @@ def round_lines(
         aspiration: (P,) aspirations of the narrated run.
         number: The round's ordinal.
         courted: Whether the parties chose whom to meet (who sat at the table is then named).
+        held: (P,) what each party holds back above its bottom line, which it keeps private
+            (0 where it holds back nothing), or None.
 
     Returns:
         Lines, without the date prefix.
@@ -97,13 +100,12 @@ def round_lines(
             if j == k:
                 continue
             verdict = "accepts" if res.side_accepts[0, k, j] else "rejects"
-            lines.append(
-                f"  {s.sides[key].name} {verdict}: {verdict_reasons(c, res, k, j, aspiration, day)}"
-            )
+            why = verdict_reasons(c, res, k, j, aspiration, day, held)
+            lines.append(f"  {s.sides[key].name} {verdict}: {why}")
         own = "backs" if res.side_accepts[0, k, k] else "is split on"
         lines.append(
             f"  {side.name} {own} its own package ({_rule_text(c, k)}): "
-            f"{verdict_reasons(c, res, k, k, aspiration, day)}"
+            f"{verdict_reasons(c, res, k, k, aspiration, day, held)}"
         )
         if res.chosen[0] == k:
             break
@@ -111,14 +113,21 @@ def round_lines(
 
 
 def verdict_reasons(
-    c: Compiled, res: RoundResult, k: int, j: int, aspiration: Array, day: int
+    c: Compiled,
+    res: RoundResult,
+    k: int,
+    j: int,
+    aspiration: Array,
+    day: int,
+    held: Array | None = None,
 ) -> str:
     """Why side ``j`` answers package ``k`` as it does, in words (run 0).
 
     Each member's answer with its reason (its utility against its aspiration; a package its
     principals would not ratify; a block on its portfolio's issues on the table, which counts
     only from a member at the table), then the side's win-set where the package falls outside
-    it, naming each issue and the bound it breaks.
+    it, naming each issue and the bound it breaks. A member who wants more only because it
+    holds back a margin above a bottom line it keeps private (``held``) says so.
     """
     names = [p.name for p in c.scenario.parties]
     parts = []
@@ -132,7 +141,14 @@ def verdict_reasons(
             else:  # a block counts only at the table
                 parts.append(f"{names[p]}, away, would block it over {turf}")
         elif why == Reason.BELOW_ASPIRATION:
-            parts.append(f"{names[p]} wants more ({u:.2f} < {a:.2f})")
+            if held is not None and held[p] > 0 and u >= a - held[p]:
+                parts.append(
+                    f"{names[p]} wants more ({u:.2f} < {a:.2f}): the package clears the bottom "
+                    f"line ({a - held[p]:.2f}), but not knowing how low the other side would "
+                    f"go, {names[p]} holds back {held[p]:.2f}"
+                )
+            else:
+                parts.append(f"{names[p]} wants more ({u:.2f} < {a:.2f})")
         elif why == Reason.OUTSIDE_WIN_SET:
             parts.append(f"{names[p]} cannot sign it ({u:.2f} vs {a:.2f})")
         else:

@@ -347,7 +347,9 @@ class NegotiationModel(mesa.Model):
         s.active[dealt] = False
         if before is not None:
             courted = c.engage_mode == "pivotal" and not c.days.scheduled[day]
-            for line in round_lines(c, day, res, s.aspiration[0], int(s.rounds[0]), courted):
+            held = np.array([a.held_back(0) for a in self._seated])
+            lines = round_lines(c, day, res, s.aspiration[0], int(s.rounds[0]), courted, held)
+            for line in lines:
                 self._say(line)
             for line in concession_lines(c, before, self.ledger.weights(np.array([0]))[0]):
                 self._say(line)

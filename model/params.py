@@ -61,6 +61,7 @@ class Compiled:
     election_mode: str  # "tighten" or "outcomes" (Dynamics.election)
     preferences_mode: str  # "stated" or "uncertain" (Dynamics.preferences)
     information_mode: str  # "complete" or "beliefs" (Dynamics.information)
+    bottom_lines_mode: str  # "known" or "private" (Dynamics.bottom_lines)
     engage_mode: str  # "side" or "pivotal" (Dynamics.engage)
     belief_sd: float
     belief_learning: float
@@ -305,6 +306,7 @@ def compile_scenario(s: Scenario) -> Compiled:
         election_mode=dyn.election,
         preferences_mode=dyn.preferences,
         information_mode=dyn.information,
+        bottom_lines_mode=dyn.bottom_lines,
         engage_mode=dyn.engage,
         belief_sd=dyn.belief_sd,
         belief_learning=dyn.belief_learning,

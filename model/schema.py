@@ -357,6 +357,11 @@ class Dynamics(_Strict):
     to the next gains ``belief_learning`` of weight before the belief is renormalised (a
     frequency opponent model). Its beliefs about the others' limits start from the stated ones
     (whatever each run drew around them) and are revised from their packages and refusals.
+    ``bottom_lines``: "known" lets a party concede down to its reservation, as it would knowing
+    the others' reservations; "private" makes each party's reservation its own secret, so it
+    holds back from it: its aspiration stops a margin above its reservation, the margin of the
+    linear equilibrium of Chatterjee and Samuelson (1983) for beliefs about the other sides'
+    bottom lines spread as their ``reservation_sd`` (sqrt(3)/4 times that spread).
     ``engage``: "side" answers a whole side;
     "pivotal" lets a party, after each round, pick the member of another side it will court
     next (the one who still rejects its side's package and would give the most clout per unit
@@ -375,6 +380,7 @@ class Dynamics(_Strict):
     floors: Literal["off", "on"] = "off"
     preferences: Literal["stated", "uncertain"] = "stated"
     information: Literal["complete", "beliefs"] = "complete"
+    bottom_lines: Literal["known", "private"] = "known"
     engage: Literal["side", "pivotal"] = "side"
     belief_sd: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
     belief_learning: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1

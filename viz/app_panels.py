@@ -319,6 +319,7 @@ SWITCH_LABELS: dict[tuple[str, str], str] = {
     ("floors", "on"): "principals' floors hold",
     ("preferences", "uncertain"): "priorities, ideals and limits vary by run",
     ("information", "beliefs"): "parties learn the others' priorities and limits from their offers",
+    ("bottom_lines", "private"): "no one knows how low the others would go, so each holds back",
     ("engage", "pivotal"): "each party courts, and meets, the member it most needs",
 }
 
