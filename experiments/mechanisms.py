@@ -212,6 +212,44 @@ def win_set_terms(scenario: Scenario, side: str) -> dict[str, str]:
     return out
 
 
+def most_tradeable_issue(scenario: Scenario) -> str:
+    """The issue whose weight differs most between the sides: the most room to trade on it.
+
+    Each side's concern for an issue is its members' priorities weighted by clout; the issue
+    with the largest ratio between the most and the least concerned side (a pie excepted) is
+    where one side gives cheaply what another values (Raiffa 1982), whatever the events do.
+    """
+    issues = [i.key for i in scenario.issues if i.pie is None]
+    concern = {
+        side: {
+            i: sum(p.clout * p.priorities.get(i, 0.0) for p in scenario.members(side))
+            / max(sum(p.clout for p in scenario.members(side)), 1e-12)
+            for i in issues
+        }
+        for side in scenario.sides
+    }
+
+    def spread(issue: str) -> float:
+        values = [concern[side][issue] for side in concern]
+        return max(values) / max(min(values), 1e-12)
+
+    return max(issues, key=spread)
+
+
+def also_off_table(scenario: Scenario, issue: str) -> list[dict[str, Any]] | None:
+    """The scenario's events, the first that takes issues off the table taking ``issue`` too.
+
+    None when no event takes an issue off the table.
+    """
+    events = [e.model_dump(exclude_unset=True) for e in scenario.events]
+    for event in events:
+        effects = event.get("effects", {})
+        if effects.get("off_table"):
+            effects["off_table"] = [*effects["off_table"], issue]
+            return events
+    return None
+
+
 def event_mechanisms(scenario: Scenario) -> list[Mechanism]:
     """One entry per dated event of a scenario: the scenario with it against without it."""
     out: list[Mechanism] = []
@@ -523,16 +561,41 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "ministers' track on 24 April); an issue off the table stays at its no-deal value.",
             off=switch("agenda", "open", "every issue on the table"),
             on=on,
-            prediction={DEAL_PROBABILITY: "lower"},
-            source="Raiffa (1982): fewer issues on the table leave less room to trade across them",
+            prediction={DEAL_PROBABILITY: "higher", **timing("earlier")},
+            source="Sebenius (1983) and Fisher (1964): taking an issue the sides cannot settle "
+            "off the table (here the yen: Tokyo will sign no currency commitment, and Bessent "
+            "blocks over it) opens room on the rest; the opposite holds for an issue with "
+            "gains to trade (next entry)",
         ),
+        *_tradeable_off_table(scenario),
         Mechanism(
             key="floors",
             title="The principals' floors",
-            what="The US President's floor holds: the country rate does not fall below 10%.",
+            what="The US President's floor holds: the country rate does not fall below 10%. "
+            "The deals land well above it, so it binds in few runs; its theory is tested with "
+            "the floor doubled (next entry).",
             off=switch("floors", "off", "no floor"),
             on=on,
-            prediction={DEAL_PROBABILITY: "lower", f"{MEDIAN_TERM}reciprocal_tariff": "higher"},
+            prediction={RUNS_CHANGED: SOME},
+            source="a floor below where the deals land is predicted to change little "
+            "(Putnam's smaller win-set must bind to matter)",
+            informational=True,
+        ),
+        Mechanism(
+            key="floors_doubled",
+            title="A floor that binds",
+            what="The US President's floor on the country rate doubled, from 10% to 20%, "
+            "against no floor: a counterfactual, as doubled exponents are for tactics.",
+            off=switch("floors", "off", "no floor"),
+            on=Setting(
+                "the floor at 20%",
+                overrides={"sides.us.win_set.reciprocal_tariff.min": 20.0},
+            ),
+            prediction={
+                DEAL_PROBABILITY: "lower",
+                **timing("later"),
+                f"{MEDIAN_TERM}reciprocal_tariff": "higher",
+            },
             source="Putnam (1988): a smaller win-set makes agreement less likely and moves its "
             "terms toward the constrained side",
         ),
@@ -585,6 +648,29 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             prediction={DEAL_PROBABILITY: "lower", DEALS_BEFORE_ELECTION: "lower"},
             source="Putnam (1988): a tighter win-set before the vote gives fewer deals",
         ),
+    ]
+
+
+def _tradeable_off_table(scenario: Scenario) -> list[Mechanism]:
+    """Raiffa's side of the agenda: an issue with gains to trade taken off the table too."""
+    issue = most_tradeable_issue(scenario)
+    events = also_off_table(scenario, issue)
+    if events is None:
+        return []
+    label = scenario.issue(issue).label
+    return [
+        Mechanism(
+            key="agenda_tradeable",
+            title="An issue with gains to trade off the table",
+            what=f"The event that takes the yen off the table takes {label.lower()} "
+            f"(`{issue}`) off too: the issue whose weight differs most between the sides, "
+            "so that one side gives cheaply what the other values. A counterfactual.",
+            off=Setting("the baseline agenda"),
+            on=Setting(f"{issue} off the table too", patch={"events": events}),
+            prediction={DEAL_PROBABILITY: "lower", **timing("later")},
+            source="Raiffa (1982) and Sebenius (1983): fewer issues with gains to trade leave "
+            "less room to logroll",
+        )
     ]
 
 
@@ -662,9 +748,14 @@ def baseline_mechanisms(scenario: Scenario) -> list[Mechanism]:
                 overrides=lifted_win_set(scenario, "japan"),
             ),
             on=Setting("baseline win-set"),
-            prediction={DEAL_PROBABILITY: "lower", **win_set_terms(scenario, "japan")},
+            prediction={
+                DEAL_PROBABILITY: "lower",
+                DEALS_BEFORE_ELECTION: "lower",
+                **win_set_terms(scenario, "japan"),
+            },
             source="Putnam (1988): a smaller win-set makes agreement less likely and moves "
-            "its terms toward the constrained side",
+            "its terms toward the constrained side; bounds that tighten before the election "
+            "give fewer deals before it",
         ),
         *dynamics_mechanisms(scenario),
         *event_mechanisms(scenario),

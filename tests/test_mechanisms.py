@@ -442,3 +442,38 @@ def test_a_lifted_win_set_is_lifted_after_the_election_too() -> None:
     ]
     assert all(o.win_set == [] for o in lifted.after_election)
     assert all(o.win_set for o in base.after_election)
+
+
+def test_the_tradeable_issue_is_the_one_whose_weight_differs_most_between_the_sides() -> None:
+    from experiments.mechanisms import most_tradeable_issue
+    from model.loading import load_scenario
+
+    scenario = load_scenario("june2025")
+
+    def concern(side: str, issue: str) -> float:
+        members = scenario.members(side)
+        weighted = sum(p.clout * p.priorities.get(issue, 0.0) for p in members)
+        return weighted / sum(p.clout for p in members)
+
+    ratios = {
+        i.key: max(concern("us", i.key), concern("japan", i.key))
+        / min(concern("us", i.key), concern("japan", i.key))
+        for i in scenario.issues
+    }
+    chosen = most_tradeable_issue(scenario)
+    assert ratios[chosen] == max(ratios.values())
+    assert chosen == "nontariff"  # the US values standards three times as much as Japan
+
+
+def test_the_tradeable_issue_leaves_the_table_with_the_first_issue_taken_off() -> None:
+    from experiments.mechanisms import also_off_table
+    from model.loading import load_scenario
+
+    scenario = load_scenario("june2025")
+    events = also_off_table(scenario, "nontariff")
+    assert events is not None
+    changed = [e for e in events if "nontariff" in e.get("effects", {}).get("off_table", [])]
+    assert len(changed) == 1
+    assert changed[0]["effects"]["off_table"] == ["currency", "nontariff"]
+    assert scenario.events[0].effects.off_table == ["currency"]  # the scenario is untouched
+    assert also_off_table(load_scenario("bilateral_pie"), "share_a") is None
