@@ -79,8 +79,8 @@ def test_a_side_sends_the_members_the_others_court() -> None:
 
 
 def test_between_dated_meetings_the_courted_member_meets_alone() -> None:
-    met = sum(courted_meetings(seed) for seed in range(4))
-    assert met > 2
+    met = sum(courted_meetings(seed) for seed in range(8))
+    assert met > 4  # the check above ran on enough meetings to mean something
 
 
 def courted_meetings(seed: int) -> int:
