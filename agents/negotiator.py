@@ -44,6 +44,7 @@ from model.utility import (
     tightest,
     total,
     tradeoff_positions,
+    uniform_positions,
     utilities,
 )
 
@@ -538,6 +539,9 @@ class Negotiator(mesa.Agent):
             target = self._pie_claims(rows, target)
             if lo is not None:
                 target = bound(target, lo, hi)
+        if c.offers_mode == "uniform":  # every issue at one rate; no order, nothing traded
+            fixed = pinned if pinned.any() else None
+            return uniform_positions(aspiration, weights, ideal, target, fixed=fixed, **extra)
         return positions(aspiration, weights, ideal, target, order, **extra)
 
     def _trade_off(

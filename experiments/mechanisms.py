@@ -420,6 +420,18 @@ def dynamics_mechanisms(scenario: Scenario) -> list[Mechanism]:
             "outcomes of higher joint utility, nearer the Pareto frontier",
         ),
         Mechanism(
+            key="offers_uniform",
+            title="Offers answer offers, against concession on every issue at once",
+            what="The same trade-off against the rule Faratin, Sierra & Jennings (2002) "
+            "compared it with: each position concedes toward the others' ideals the same share "
+            "of the way on every issue, trading nothing across issues.",
+            off=switch("offers", "uniform", "positions concede on every issue at once"),
+            on=on,
+            prediction={f"{MEAN_OUTCOME}frontier_distance": "lower"},
+            source="Faratin, Sierra & Jennings (2002): similarity-based trade-offs reach "
+            "outcomes of higher joint utility than concession on every issue at once",
+        ),
+        Mechanism(
             key="beliefs",
             title="Beliefs, not omniscience",
             what="Each party believes, and learns from the offers and refusals it sees, what "

@@ -56,7 +56,7 @@ class Compiled:
     escalated: Array  # (I,) normalised: the threat after an escalation
     reservation_mode: str  # "drawn" or "no_deal" (Dynamics.reservation)
     deadline_mode: str  # "fixed" or "threat" (Dynamics.deadline)
-    offers_mode: str  # "ideal" or "answer" (Dynamics.offers)
+    offers_mode: str  # "ideal", "answer" or "uniform" (Dynamics.offers)
     hydra_mode: str  # "majority" or "portfolios" (Dynamics.hydra)
     election_mode: str  # "tighten" or "outcomes" (Dynamics.election)
     preferences_mode: str  # "stated" or "uncertain" (Dynamics.preferences)

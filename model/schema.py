@@ -337,7 +337,9 @@ class Dynamics(_Strict):
     position by conceding toward the other sides' ideal points; "answer" builds it from the
     other sides' last offer (the package worth the aspiration nearest that offer, Faratin,
     Sierra and Jennings 2002), and a side's package never asks for less than the other side
-    has offered. ``hydra``: "majority" lets a side decide by its rule alone; "portfolios" also
+    has offered; "uniform" concedes toward the other sides' ideal points the same share of the
+    way on every issue at once (the rule that trade-off was compared with), trading nothing
+    across issues. ``hydra``: "majority" lets a side decide by its rule alone; "portfolios" also
     lets each member block a package that gives it less than its aspiration on the issues of
     its portfolio, unless its side holds together (a draw below the side's cohesion).
     ``reciprocity_weight``: with offers that answer offers, how much more a party accommodates
@@ -372,7 +374,7 @@ class Dynamics(_Strict):
     reservation: Literal["drawn", "no_deal"] = "drawn"
     deadline: Literal["fixed", "threat"] = "fixed"
     no_deal_horizon_days: int = Field(365, ge=1, le=3650)
-    offers: Literal["ideal", "answer"] = "ideal"
+    offers: Literal["ideal", "answer", "uniform"] = "ideal"
     hydra: Literal["majority", "portfolios"] = "majority"
     reciprocity_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     election: Literal["tighten", "outcomes"] = "tighten"

@@ -457,6 +457,73 @@ def _positions_by_unit(
     return ideal + share * (target - ideal)
 
 
+def uniform_positions(
+    aspiration: Array,
+    weights: Array,
+    ideal: Array,
+    target: Array,
+    curvature: Array | None = None,
+    units: list[npt.NDArray[np.intp]] | None = None,
+    fixed: npt.NDArray[np.bool_] | None = None,
+) -> Array:
+    """The package each party would table at its aspiration, conceding on every issue at once.
+
+    Every issue moves the same share s of the way from the party's ideal toward its target, s
+    set so that the package is worth the aspiration: the time-dependent tactics of Faratin,
+    Sierra and Jennings (1998) applied to each issue at one rate, the rule their similarity
+    trade-off (2002) was compared with. No issue goes first, so nothing is traded across issues,
+    except that ``fixed`` issues (off the table) go the whole way first and their loss is spent
+    before the rest is shared out.
+
+    Args:
+        aspiration: (R, P) utility levels.
+        weights: (R|1, P, I) priorities.
+        ideal: (R|1, P, I) ideal points.
+        target: (R|1, P, I) where each party concedes toward.
+        curvature: (R|1, P) value exponents (None when every value is linear).
+        units: Issues valued together, each pie as one (None: each issue alone).
+        fixed: (I,) issues that go the whole way to their target first, or None.
+
+    Returns:
+        (R, P, I) positions.
+    """
+    budget = (1.0 - aspiration)[:, :, None]
+    gap_i = weights * np.abs(target - ideal) / reach(ideal)  # utility lost by conceding fully
+    if units is None and curvature is None:
+        free = gap_i
+        if fixed is not None and fixed.any():
+            budget = budget - total(np.where(fixed, gap_i, 0.0))[..., None]
+            free = np.where(fixed, 0.0, gap_i)
+        share = bound(budget / np.maximum(total(free)[..., None], EPS), 0.0, 1.0)
+        if fixed is not None and fixed.any():
+            share = np.where(fixed, 1.0, share)
+        return ideal + share * (target - ideal)
+    # Curved values or pies: a unit moving s of the way costs w (1 - (1 - s g)^a), rising in s;
+    # the common share is found by bisection (50 halvings leave it within 1e-15).
+    n_i = ideal.shape[-1]
+    units = units if units is not None else [np.array([i]) for i in range(n_i)]
+    a = np.ones(weights.shape[:-1]) if curvature is None else curvature
+    a_u = np.broadcast_to(a, np.broadcast_shapes(a.shape, weights.shape[:-1]))[..., None]
+    w = np.stack([total(weights[..., u]) for u in units], axis=-1)
+    gap = np.stack([total(gap_i[..., u]) for u in units], axis=-1) / np.maximum(w, EPS)
+    whole = np.zeros(len(units), bool)  # units all of whose issues are fixed
+    if fixed is not None:
+        whole = np.array([bool(fixed[u].all()) for u in units])
+    shape = np.broadcast_shapes(budget.shape, (*w.shape[:-1], 1))
+    low, high = np.zeros(shape), np.ones(shape)
+    for _ in range(50):
+        mid = 0.5 * (low + high)
+        moved = np.where(whole, 1.0, mid)
+        cost = total(w * (1.0 - power(1.0 - moved * gap, a_u)))[..., None]
+        over = cost > budget
+        high = np.where(over, mid, high)
+        low = np.where(over, low, mid)
+    share = np.broadcast_to(low, (*low.shape[:-1], n_i))
+    if fixed is not None and fixed.any():
+        share = np.where(fixed, 1.0, share)
+    return ideal + share * (target - ideal)
+
+
 def run_last_stakes(weights: Array, clout: Array) -> Array:
     """Clout times priority, run last, (P, I, R|1): what ``side_packages`` weighs members by."""
     return _runs_last(clout)[:, None, :] * _runs_last(weights)

@@ -311,6 +311,7 @@ SWITCH_LABELS: dict[tuple[str, str], str] = {
     ("reservation", "no_deal"): "bottom lines follow the no-deal terms",
     ("deadline", "threat"): "the deadline is a threat its holder may extend, escalate or impose",
     ("offers", "answer"): "offers answer offers",
+    ("offers", "uniform"): "positions concede on every issue at once",
     ("hydra", "portfolios"): (
         "members block packages that shortchange their portfolios on the issues at the table"
     ),
