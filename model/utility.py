@@ -487,28 +487,23 @@ def uniform_positions(
     Returns:
         (R, P, I) positions.
     """
+    n_i = ideal.shape[-1]
+    fixed = np.zeros(n_i, bool) if fixed is None else fixed
     budget = (1.0 - aspiration)[:, :, None]
     gap_i = weights * np.abs(target - ideal) / reach(ideal)  # utility lost by conceding fully
     if units is None and curvature is None:
-        free = gap_i
-        if fixed is not None and fixed.any():
-            budget = budget - total(np.where(fixed, gap_i, 0.0))[..., None]
-            free = np.where(fixed, 0.0, gap_i)
-        share = bound(budget / np.maximum(total(free)[..., None], EPS), 0.0, 1.0)
-        if fixed is not None and fixed.any():
-            share = np.where(fixed, 1.0, share)
-        return ideal + share * (target - ideal)
+        budget = budget - total(np.where(fixed, gap_i, 0.0))[..., None]
+        free = total(np.where(fixed, 0.0, gap_i))[..., None]
+        share = bound(budget / np.maximum(free, EPS), 0.0, 1.0)
+        return ideal + np.where(fixed, 1.0, share) * (target - ideal)
     # Curved values or pies: a unit moving s of the way costs w (1 - (1 - s g)^a), rising in s;
     # the common share is found by bisection (50 halvings leave it within 1e-15).
-    n_i = ideal.shape[-1]
     units = units if units is not None else [np.array([i]) for i in range(n_i)]
     a = np.ones(weights.shape[:-1]) if curvature is None else curvature
     a_u = np.broadcast_to(a, np.broadcast_shapes(a.shape, weights.shape[:-1]))[..., None]
     w = np.stack([total(weights[..., u]) for u in units], axis=-1)
     gap = np.stack([total(gap_i[..., u]) for u in units], axis=-1) / np.maximum(w, EPS)
-    whole = np.zeros(len(units), bool)  # units all of whose issues are fixed
-    if fixed is not None:
-        whole = np.array([bool(fixed[u].all()) for u in units])
+    whole = np.array([bool(fixed[u].all()) for u in units])  # units whose issues are all fixed
     shape = np.broadcast_shapes(budget.shape, (*w.shape[:-1], 1))
     low, high = np.zeros(shape), np.ones(shape)
     for _ in range(50):
@@ -518,10 +513,7 @@ def uniform_positions(
         over = cost > budget
         high = np.where(over, mid, high)
         low = np.where(over, low, mid)
-    share = np.broadcast_to(low, (*low.shape[:-1], n_i))
-    if fixed is not None and fixed.any():
-        share = np.where(fixed, 1.0, share)
-    return ideal + share * (target - ideal)
+    return ideal + np.where(fixed, 1.0, low) * (target - ideal)
 
 
 def run_last_stakes(weights: Array, clout: Array) -> Array:
