@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean chromium
+
+CHROMIUM := /usr/bin/chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +24,17 @@ $(DEVSTAMP): pyproject.toml $(STAMP)
 run: $(STAMP)
 	$(BIN)/negotiate run
 
-test: $(DEVSTAMP)
+# The browser tests drive Debian's Chromium (never a browser build of Playwright's own).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "make test: $(CHROMIUM) is missing: install Debian's package chromium (sudo apt-get install chromium)" >&2; \
+			exit 2; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+test: $(DEVSTAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
