@@ -60,6 +60,8 @@ class Reason(IntEnum):
     BELOW_ASPIRATION = 1  # worth less to the party than it insists on today
     OUTSIDE_WIN_SET = 2  # its own principals would not ratify it
     BLOCKS = 3  # it shortchanges the party on its portfolio, and the party blocks it
+    CHOOSES = 4  # a person in the seat accepts it (``agents.human``)
+    DECLINES = 5  # a person in the seat turns it down
 
 
 @dataclass

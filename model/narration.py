@@ -151,6 +151,10 @@ def verdict_reasons(
                 parts.append(f"{names[p]} wants more ({u:.2f} < {a:.2f})")
         elif why == Reason.OUTSIDE_WIN_SET:
             parts.append(f"{names[p]} cannot sign it ({u:.2f} vs {a:.2f})")
+        elif why == Reason.CHOOSES:
+            parts.append(f"{names[p]} (you) accepts it ({u:.2f})")
+        elif why == Reason.DECLINES:
+            parts.append(f"{names[p]} (you) turns it down ({u:.2f})")
         else:
             parts.append(f"{names[p]} agrees ({u:.2f} ≥ {a:.2f})")
     pkg, lo, hi = res.packages[0, k], res.lo[0, j], res.hi[0, j]
