@@ -117,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="the 'Stored sweep run' card opens sweeps only from under DIR, typed relative to "
         "it (default: the current folder); paths leading outside are refused",
     )
+    app.add_argument(
+        "--class",
+        dest="class_board",
+        action="store_true",
+        help="keep a class board: every game played on the Play page is posted to it when it "
+        "ends (a SQLite file, board.sqlite, under --data)",
+    )
+    app.add_argument(
+        "--data",
+        type=Path,
+        default=Path("negotiate-app-data"),
+        metavar="DIR",
+        help="the app's data folder, for the class board (default ./negotiate-app-data)",
+    )
     sub.add_parser("scenarios", help="list the bundled scenarios")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("path", help="path to a scenario TOML file (or a bundled name)")
@@ -318,7 +332,13 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Serve the teaching app until interrupted."""
     from viz.server import serve
 
-    return serve(args.host, args.port, open_browser=args.open, sweeps=args.sweeps)
+    return serve(
+        args.host,
+        args.port,
+        open_browser=args.open,
+        sweeps=args.sweeps,
+        board=args.data if args.class_board else None,
+    )
 
 
 COMMANDS = {

@@ -29,9 +29,11 @@ from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
 from model.negotiation import NegotiationModel
 from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
+from viz.app_board import BoardPage
 from viz.app_controls import controls_for, overrides_from, parse_seed
 from viz.app_ensemble import EnsemblePanel
 from viz.app_errors import failure_line
+from viz.app_info import InfoPage
 from viz.app_panels import (
     GraphPanel,
     NarrativePanel,
@@ -40,6 +42,7 @@ from viz.app_panels import (
     PositionsPanel,
     UtilitiesPanel,
 )
+from viz.app_play import PlayPage
 from viz.app_sweep import SweepRun, SweepRunPicker, sweep_run_params
 
 PLAY_INTERVAL_MS = 150
@@ -158,6 +161,12 @@ def Page() -> None:
     A failure no action caught (in a panel's drawing, say) would otherwise replace the page
     with a traceback and end the session: here it is one line, and the user starts again.
     """
+    Guarded(AppPage)
+
+
+@solara.component
+def Guarded(page: Any) -> None:
+    """A page inside the app's last error boundary (see ``Page``)."""
     exception, clear = solara.use_exception()
     line = solara.use_memo(
         lambda: failure_line(exception, "The app failed") if exception is not None else "",
@@ -168,7 +177,34 @@ def Page() -> None:
             solara.Error(line)
             solara.Button("Start again", on_click=clear, color="primary")
         return
-    AppPage()
+    page()
+
+
+@solara.component
+def Play() -> None:
+    """The Play page, guarded."""
+    Guarded(PlayPage)
+
+
+@solara.component
+def Board() -> None:
+    """The Class board page, guarded."""
+    Guarded(BoardPage)
+
+
+@solara.component
+def Info() -> None:
+    """The Info page, guarded."""
+    Guarded(InfoPage)
+
+
+# Solara shows a tab per route in the app bar.
+routes = [
+    solara.Route(path="/", component=Page, label="Watch"),
+    solara.Route(path="play", component=Play, label="Play"),
+    solara.Route(path="board", component=Board, label="Class board"),
+    solara.Route(path="info", component=Info, label="Info"),
+]
 
 
 @solara.component

@@ -15,11 +15,13 @@ import ipaddress
 import logging
 import os
 import socket
+import sqlite3
 import sys
 import warnings
 from pathlib import Path
 
 from model.errors import ArgumentError
+from viz.board import BOARD_ENV, BOARD_FILE
 
 APP_MODULE = "viz.app"
 DEFAULT_PORT = 8765
@@ -105,6 +107,26 @@ def check_sweeps(sweeps: Path) -> Path:
     return folder
 
 
+def check_board(folder: Path) -> Path:
+    """The class board's file under ``folder``, which is made if need be.
+
+    Raises:
+        ArgumentError: When the folder cannot be made or the board cannot be written there.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = (folder / BOARD_FILE).resolve()
+        with sqlite3.connect(path) as con:
+            con.execute("CREATE TABLE IF NOT EXISTS probe (x INTEGER)")
+            con.execute("DROP TABLE probe")
+        con.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise ArgumentError(
+            "--data", str(folder), f"cannot keep the class board there: {exc}"
+        ) from None
+    return path
+
+
 def log_to_terminal() -> None:
     """Send the app's log (failed actions and their traces) to standard error."""
     logger = logging.getLogger("viz")
@@ -120,6 +142,7 @@ def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
     sweeps: Path = Path("."),
+    board: Path | None = None,
 ) -> int:
     """Run the app's server until it is interrupted.
 
@@ -128,14 +151,18 @@ def serve(
         port: Port to listen on (0: a free one).
         open_browser: Open the page in the default web browser once the server is up.
         sweeps: The folder under which the app opens stored sweeps.
+        board: The data folder of a class board (``negotiate app --class``), made if need
+            be; None for no board.
 
     Returns:
         The exit status.
 
     Raises:
-        ArgumentError: When the port cannot be listened on or ``sweeps`` is not a folder.
+        ArgumentError: When the port cannot be listened on, ``sweeps`` is not a folder, or
+            the board's folder cannot be made or written.
     """
     root = check_sweeps(sweeps)
+    board_file = check_board(board) if board is not None else None
     # Before Solara reads its settings: no usage reporting from a classroom computer.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     # Serve the front end from this server (solara-assets), even where Solara would otherwise
@@ -143,6 +170,9 @@ def serve(
     os.environ.setdefault("SOLARA_ASSETS_PROXY", "true")
     # Mesa 3.3's own SolaraViz trips Solara's hook check; nothing a teacher can act on.
     warnings.filterwarnings("ignore", message=".*ComponentsView. `use_state` found despite")
+    # Solara warns, once per browser session, that a cookie for embedding in other sites'
+    # pages needs https; the app is not embedded, and Solara falls back to a same-site one.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     if port == 0:
         port = free_port(host)
     check_port_free(host, port)
@@ -150,6 +180,9 @@ def serve(
     if warning:
         print(warning, file=sys.stderr, flush=True)
     os.environ[SWEEPS_ENV] = str(root)
+    if board_file is not None:
+        os.environ[BOARD_ENV] = str(board_file)
+        print(f"negotiate: the class board is kept in {board_file}", file=sys.stderr, flush=True)
     log_to_terminal()
     from solara.__main__ import run
 
