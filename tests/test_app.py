@@ -365,3 +365,42 @@ def test_outcome_panel_names_the_mechanisms_on_and_where_the_deadline_went() -> 
         == f"Deadline 09 July 2025, moved {'once' if moves == 1 else f'{moves} times'}, "
         + (f"to {new:%d %B %Y}.")
     )
+
+
+def snapped(value: float, low: float, step: float) -> float:
+    """Where a slider puts ``value``: on its grid ``low + k * step`` (as Vuetify rounds)."""
+    return low + round((value - low) / step) * step
+
+
+@pytest.mark.parametrize("name", [name for name, _ in list_scenarios()])
+def test_sliders_show_the_scenarios_own_values(name: str) -> None:
+    """Reset with nothing touched runs the scenario as it is: every default is on its grid."""
+    scenario = load_scenario(name)
+    values: dict[str, Any] = {}
+    for ctl in controls_for(scenario):
+        if ctl.choices:
+            values[ctl.path] = ctl.default
+            continue
+        shown = snapped(float(ctl.default), ctl.low, ctl.step)
+        assert shown == pytest.approx(float(ctl.default), abs=1e-9), ctl
+        values[ctl.path] = shown
+    assert overrides_from(scenario, values) == {}
+
+
+def test_a_link_keeps_only_what_the_app_can_show() -> None:
+    from viz.app_link import parse_view, view_query
+
+    view = parse_view(
+        "scenario=june2025&seed=7&set.sides.us.cohesion=0.8&set.sides.us.rule=veto"
+        "&set.parties.lutnick.clout=99&set.os.system=1&set.parties.greer.clout=abc"
+        "&set.parties.bessent.clout=0.4"
+    )
+    assert view.scenario == "june2025" and view.seed == "7"
+    # 0.4 is Bessent's own clout: nothing changed there.
+    assert view.inputs == {"sides.us.cohesion": 0.8}
+    assert len(view.notes) == 4  # the rule, the clout out of range, the unknown path, the text
+    assert parse_view("scenario=../../etc/passwd").scenario == "june2025"
+    assert parse_view("scenario=../../etc/passwd").notes
+    again = parse_view(view_query("two_level", 3, {})[1:])
+    assert (again.scenario, again.seed, again.inputs, again.notes) == ("two_level", "3", {}, ())
+    assert parse_view(None).scenario == "june2025"

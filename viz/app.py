@@ -31,9 +31,11 @@ from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
 from viz.app_board import BoardPage
 from viz.app_controls import controls_for, overrides_from, parse_seed
+from viz.app_downloads import Downloads
 from viz.app_ensemble import EnsemblePanel
 from viz.app_errors import failure_line
 from viz.app_info import InfoPage
+from viz.app_link import View, changed_inputs, parse_view, view_query
 from viz.app_panels import (
     GraphPanel,
     NarrativePanel,
@@ -66,6 +68,7 @@ class AppModel(NegotiationModel):
         app_overrides: The overrides the inputs stand for (only what differs from the
             scenario), as passed to the model and to the ensemble panel.
         notes: One-line notes about inputs that could not be used as typed.
+        inputs: The controls' values that differ from the scenario (what a link keeps).
     """
 
     def __init__(
@@ -90,6 +93,7 @@ class AppModel(NegotiationModel):
         super().__init__(loaded, rng=self.run_seed, overrides=self.app_overrides or None)
         self.scenario_name = scenario if isinstance(scenario, str) else loaded.name
         self.notes = [n for n in (note, refused) if n]
+        self.inputs = changed_inputs(loaded, kwargs) if refused is None else {}
 
     def step(self) -> None:
         """Play one day; a failure ends the run with a note, and the page goes on."""
@@ -128,15 +132,35 @@ def settings_overrides(
     return overrides, None
 
 
-def model_params(scenario: str) -> dict[str, Any]:
-    """SolaraViz ``model_params`` for a scenario: the fixed scenario, the seed and sliders."""
+def model_params(scenario: str, view: View | None = None) -> dict[str, Any]:
+    """SolaraViz ``model_params`` for a scenario: the fixed scenario, the seed and sliders.
+
+    A link's view (``viz.app_link``) sets the seed and the controls it names.
+    """
+    seed = view.seed if view is not None else "0"
+    inputs = view.inputs if view is not None else {}
     params: dict[str, Any] = {
         "scenario": scenario,
-        "seed": {"type": "InputText", "value": "0", "label": "Seed (press Enter, then Reset)"},
+        "seed": {"type": "InputText", "value": seed, "label": "Seed (press Enter, then Reset)"},
     }
     for control in controls_for(load_scenario(scenario)):
         params[control.path] = control.as_mesa_param()
+        if control.path in inputs:
+            params[control.path]["value"] = inputs[control.path]
     return params
+
+
+@solara.component
+def ShareLink(model: AppModel) -> None:
+    """A link that opens the Watch page on this scenario, seed and settings."""
+    query = view_query(model.scenario_name, model.run_seed, model.inputs)
+    with solara.Card("Share this view"):
+        solara.HTML(
+            tag="a",
+            unsafe_innerHTML="Link to this scenario, seed and settings",
+            attributes={"href": query, "class": "share-link"},
+        )
+        solara.Text("Right-click the link to copy it; Reset first to include new settings.")
 
 
 @solara.component
@@ -198,9 +222,26 @@ def Info() -> None:
     Guarded(InfoPage)
 
 
-# Solara shows a tab per route in the app bar.
+@solara.component
+def Layout(children: list[Any] | None = None) -> None:
+    """Solara's app layout, with a tab per page named by its label (Solara's own show paths)."""
+    route, all_routes = solara.use_route()
+    router = solara.use_router()
+    index = all_routes.index(route) if route in all_routes else 0
+
+    def go(i: int) -> None:
+        router.push(solara.resolve_path(all_routes[i], level=0))
+
+    with solara.AppLayout():
+        with solara.AppBar(), solara.lab.Tabs(value=index, on_value=go, align="center"):
+            for r in all_routes:
+                solara.lab.Tab(r.label or r.path)
+        solara.Column(children=children or [], style={"width": "100%"})
+
+
+# The root route's layout wraps every page (Solara's routing).
 routes = [
-    solara.Route(path="/", component=Page, label="Watch"),
+    solara.Route(path="/", component=Page, label="Watch", layout=Layout),
     solara.Route(path="play", component=Play, label="Play"),
     solara.Route(path="board", component=Board, label="Class board"),
     solara.Route(path="info", component=Info, label="Info"),
@@ -210,12 +251,18 @@ routes = [
 @solara.component
 def AppPage() -> None:
     """One session of the app: its own scenario (or stored run), model and controls."""
-    scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
+    router = solara.use_router()
+    # A link's scenario, seed and settings apply when the page opens, not after.
+    view = solara.use_memo(lambda: parse_view(router.search), [])
+    scenario, set_scenario = solara.use_state(view.scenario)
     source, set_source = solara.use_state(cast(SweepRun | None, None))
+    from_link = source is None and scenario == view.scenario
 
     def build() -> AppModel:
         if source is not None:
             return AppModel(source.scenario, seed=source.seed, fixed=source.fixed)
+        if from_link:
+            return AppModel(scenario=scenario, seed=view.seed, **view.inputs)
         return AppModel(scenario=scenario)
 
     def choose(name: str) -> None:
@@ -225,18 +272,29 @@ def AppPage() -> None:
     # Built per session and per source; Mesa's Reset replaces it inside SolaraViz.
     model = solara.use_memo(build, [scenario, source])
     params = solara.use_memo(
-        lambda: sweep_run_params(source) if source is not None else model_params(scenario),
+        lambda: (
+            sweep_run_params(source)
+            if source is not None
+            else model_params(scenario, view if from_link else None)
+        ),
         [scenario, source],
     )
+    # Mesa's Reset puts its new model in this reactive: the link follows it.
+    current = solara.use_reactive(model)
     solara.Title(f"Negotiation — {model.scenario.title}")
     with solara.Sidebar():
+        for line in view.notes if from_link else ():
+            solara.Warning(line)
         ScenarioPicker(scenario, choose)
+        if source is None:
+            ShareLink(cast(AppModel, current.value))
+        Downloads(cast(solara.Reactive[AppModel], current))
         SweepRunPicker(set_source, source)
     # A new key remounts SolaraViz, so its controls and Mesa's stored parameters start afresh
     # from the new source instead of keeping the old one's sliders.
     key = f"viz-{scenario}" if source is None else f"viz-{source.folder}-{source.run}"
     SolaraViz(
-        model,
+        current,
         components=PANELS,
         model_params=params,
         name=f"Negotiation — {model.scenario.title}",

@@ -25,6 +25,20 @@ from viz.style import short_name
 EPS = 1e-9
 
 
+def grid_step(default: float, low: float, step: float) -> float:
+    """The largest of ``step``, ``step``/2, /5, /10, /20, ... that puts ``default`` on the grid.
+
+    A slider snaps what it shows to ``low + k * step``: a scenario value off that grid would
+    be moved by the slider itself, and Reset would then run settings nobody chose.
+    """
+    for divisor in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
+        fine = step / divisor
+        k = (default - low) / fine
+        if abs(k - round(k)) < 1e-6:
+            return fine
+    return step / 1000
+
+
 @dataclass(frozen=True)
 class Control:
     """One input of the app, bound to one override path.
@@ -44,6 +58,11 @@ class Control:
     high: float = 1.0
     step: float = 0.01
     choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.choices:
+            step = grid_step(float(self.default), self.low, self.step)
+            object.__setattr__(self, "step", step)
 
     def as_mesa_param(self) -> dict[str, Any]:
         """The control as a SolaraViz ``model_params`` entry."""

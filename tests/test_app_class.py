@@ -1,0 +1,109 @@
+"""The Watch page as a class uses it, in a real browser: Reset, links and downloads.
+
+Reset with nothing touched runs the scenario's own settings; a link with a scenario, seed and
+settings opens that view, and the page's own link reproduces what is on screen; the run's
+daily records and an ensemble of its settings download as CSV files that pandas reads.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+from pathlib import Path
+
+import pandas as pd
+from test_app_browser import (  # noqa: F401 (fixtures)
+    UI_TIMEOUT,
+    Watch,
+    app_url,
+    browser,
+    graph_title,
+    step,
+)
+
+SETTINGS = re.compile(r"Seed (\d+); changed from the scenario: (.*?)\. Deadline")
+
+
+def open_view(chromium: object, url: str) -> tuple[object, object, Watch]:
+    context = chromium.new_context(viewport={"width": 1500, "height": 1100})  # type: ignore[attr-defined]
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    page.get_by_role("button", name="Step").wait_for(timeout=UI_TIMEOUT)
+    graph_title(page, "before the first day")
+    return context, page, watch
+
+
+def settings_line(page: object) -> tuple[str, str]:
+    """The seed and the changed settings the outcome panel reports."""
+    text = page.locator(".panel-outcome").inner_text()  # type: ignore[attr-defined]
+    found = SETTINGS.search(text)
+    assert found, text
+    return found.group(1), found.group(2)
+
+
+def share_href(page: object) -> str:
+    return str(page.locator("a.share-link").evaluate("a => a.href"))  # type: ignore[attr-defined]
+
+
+def clean(watch: Watch, url: str) -> None:
+    assert watch.errors == [], watch.errors
+    foreign = [u for u in watch.requests if not u.startswith((url, "data:", "blob:"))]
+    assert foreign == [], f"the page asked beyond the app: {foreign}"
+
+
+def test_reset_with_nothing_touched_changes_nothing(browser: object, app_url: str) -> None:  # noqa: F811
+    context, page, watch = open_view(browser, app_url)
+    assert settings_line(page) == ("0", "none")
+    page.get_by_role("button", name="Reset").click()  # type: ignore[attr-defined]
+    graph_title(page, "before the first day")
+    step(page, 1, first_day=0)
+    assert settings_line(page) == ("0", "none")
+    clean(watch, app_url)
+    context.close()  # type: ignore[attr-defined]
+
+
+def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:  # noqa: F811
+    link = app_url + "?scenario=june2025&seed=5&set.sides.us.cohesion=0.8&set.nothing=1"
+    context, page, watch = open_view(browser, link)
+    assert settings_line(page) == ("5", "sides.us.cohesion = 0.8")
+    page.get_by_text("not one of the app's controls").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(share_href(page)).query)
+    assert query == {"scenario": ["june2025"], "seed": ["5"], "set.sides.us.cohesion": ["0.8"]}
+
+    # A setting moved on the page, then Reset: the page's link carries it.
+    slider = page.locator(".v-input", has_text="United States: cohesion").get_by_role("slider")  # type: ignore[attr-defined]
+    slider.focus()
+    slider.press("End")
+    page.get_by_role("button", name="Reset").click()  # type: ignore[attr-defined]
+    page.locator(".panel-outcome").get_by_text("sides.us.cohesion = 1").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
+    href = share_href(page)
+    assert "set.sides.us.cohesion=1.0" in href
+    shown = settings_line(page)
+
+    other, again, watch_again = open_view(browser, href)
+    assert settings_line(again) == shown
+    clean(watch, app_url)
+    clean(watch_again, app_url)
+    context.close()  # type: ignore[attr-defined]
+    other.close()  # type: ignore[attr-defined]
+
+
+def test_daily_records_and_the_ensemble_download_as_csv(browser: object, app_url: str) -> None:  # noqa: F811
+    context, page, watch = open_view(browser, app_url + "?seed=3")
+    step(page, 3, first_day=0)
+    with page.expect_download(timeout=UI_TIMEOUT) as daily:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="This run's daily records").click()  # type: ignore[attr-defined]
+    days = pd.read_csv(io.StringIO(Path(daily.value.path()).read_text(encoding="utf-8")))
+    assert daily.value.suggested_filename == "june2025_seed3_daily.csv"
+    assert len(days) >= 3 and set(days["seed"]) == {3} and set(days["scenario"]) == {"june2025"}
+    assert days["day"].max() == 2
+
+    with page.expect_download(timeout=UI_TIMEOUT) as runs:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="1,000 runs of these settings").click()  # type: ignore[attr-defined]
+    table = pd.read_csv(io.StringIO(Path(runs.value.path()).read_text(encoding="utf-8")))
+    assert list(table["seed"]) == list(range(3, 1003))
+    assert set(table["status"]) <= {"deal", "breakdown"}
+    clean(watch, app_url)
+    context.close()  # type: ignore[attr-defined]
