@@ -241,12 +241,11 @@ def test_every_bundled_scenario_plays_with_every_control_moved(scenario: str) ->
     assert model.outcome is not None
 
 
-def test_ensemble_panel_runs_in_under_two_seconds(session: Any) -> None:
+def test_ensemble_panel_reports_the_models_own_ensemble(session: Any) -> None:
+    # How fast it runs is measured in benchmarks/, never asserted by a test.
     model = AppModel(seed="11", **{"sides.us.rule": "unanimity"})
     _, rc = solara.render(EnsemblePanel(model), handle_error=False)
-    start = time.perf_counter()
     click(rc, f"Run {ENSEMBLE_RUNS:,} runs")
-    elapsed = time.perf_counter() - start
     result = text_with(rc, "of 1,000 runs")
     table = run_ensemble(
         "june2025",
@@ -255,7 +254,6 @@ def test_ensemble_panel_runs_in_under_two_seconds(session: Any) -> None:
     )
     share = (table["status"] == "deal").mean()
     assert f"{share:.1%}" in result  # the panel reports the model's own ensemble
-    assert elapsed < 2.0, f"1,000 runs took {elapsed:.2f} s"
     assert rc.find(widgets.Image).widgets
 
 

@@ -1,28 +1,35 @@
-"""The teaching app (``negotiate app``): Mesa's SolaraViz around one NegotiationModel per session.
+"""The teaching app (``negotiate app``): four pages, one NegotiationModel per browser session.
 
-Solara renders ``Page`` once per browser session, and the model is built inside it (with
+- **Watch** (``/``): one run, day by day, with its panels; the settings in sections; a link
+  that reproduces the view; CSV downloads (``viz.app_watch``, ``viz.app_link``,
+  ``viz.app_downloads``).
+- **Play** (``/play``): a student takes a party's seat (``viz.app_play``).
+- **Class board** (``/board``): every finished game, with ``--class`` (``viz.app_board``).
+- **Info** (``/info``): the model in NetLogo's headings and a glossary (``viz.app_info``).
+
+Solara renders each page once per browser session, and the model is built inside it (with
 ``solara.use_memo``), so two browsers never share a model: stepping in one leaves the other
-where it was. The scenario picker chooses the scenario; Mesa's controls give the seed and the
-sliders (``viz.app_controls``), and its Reset builds a fresh ``AppModel`` from them.
+where it was. On the Watch page the scenario picker chooses the scenario, the settings card
+gives the seed and the controls (``viz.app_controls``), and Reset builds a fresh ``AppModel``
+from them.
 
 Where a model comes from is the *run source*: the picker and the controls, or a stored sweep
 run (``viz.app_sweep``), whose scenario, seed and swept parameters are held fixed so that the
 app replays it exactly. ``AppModel`` takes (scenario, seed, fixed parameters, slider values).
 
 Nothing a user does reaches the page as a traceback (``viz.app_errors``). Each action fails
-where it is taken: a stored run in its card, an ensemble in its panel; Mesa's Step, Play and
-Reset enter our code only through ``AppModel``, whose construction and ``step`` turn a failure
-into a note on the outcome panel. Whatever still escapes is caught by ``Page``, which shows one
-line and lets the user start again.
+where it is taken: a stored run in its card, an ensemble in its panel; Step, Play and Reset
+enter our code only through ``AppModel``, whose construction and ``step`` turn a failure into
+a note on the outcome panel. Whatever still escapes is caught by each page's boundary
+(``Guarded``), which shows one line and lets the user start again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import solara
-from mesa.visualization import SolaraViz
 
 from model.errors import UserError
 from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
@@ -46,6 +53,7 @@ from viz.app_panels import (
 )
 from viz.app_play import PlayPage
 from viz.app_sweep import SweepRun, SweepRunPicker, sweep_run_params
+from viz.app_watch import PanelGrid, RunCard, SettingsCard, initial_values
 
 PLAY_INTERVAL_MS = 150
 PANELS = [
@@ -269,7 +277,7 @@ def AppPage() -> None:
         set_source(None)
         set_scenario(name)
 
-    # Built per session and per source; Mesa's Reset replaces it inside SolaraViz.
+    # Built per session and per source; Reset replaces it (see ``WatchBody``).
     model = solara.use_memo(build, [scenario, source])
     params = solara.use_memo(
         lambda: (
@@ -279,24 +287,38 @@ def AppPage() -> None:
         ),
         [scenario, source],
     )
-    # Mesa's Reset puts its new model in this reactive: the link follows it.
-    current = solara.use_reactive(model)
+    # A new key builds the page's inputs afresh from the new source, instead of keeping the
+    # old one's sliders.
+    key = f"viz-{scenario}" if source is None else f"viz-{source.folder}-{source.run}"
     solara.Title(f"Negotiation — {model.scenario.title}")
+    WatchBody(
+        model, params, view.notes if from_link else (), scenario, choose, source, set_source
+    ).key(key)
+
+
+@solara.component
+def WatchBody(
+    model: AppModel,
+    params: dict[str, Any],
+    notes: Sequence[str],
+    scenario: str,
+    choose: Callable[[str], None],
+    source: SweepRun | None,
+    set_source: Callable[[SweepRun | None], None],
+) -> None:
+    """The Watch page for one source: its sidebar of inputs and its grid of panels."""
+    # Mesa's Reset (``ModelController``) puts its new model in this reactive; the panels,
+    # the link and the downloads follow it.
+    current = solara.use_reactive(model)
+    values = solara.use_reactive(initial_values(params))
     with solara.Sidebar():
-        for line in view.notes if from_link else ():
+        for line in notes:
             solara.Warning(line)
         ScenarioPicker(scenario, choose)
+        RunCard(cast(solara.Reactive[AppModel], current), values)
+        SettingsCard(current.value.scenario, params, values, cast(AppModel, current.value))
         if source is None:
             ShareLink(cast(AppModel, current.value))
         Downloads(cast(solara.Reactive[AppModel], current))
         SweepRunPicker(set_source, source)
-    # A new key remounts SolaraViz, so its controls and Mesa's stored parameters start afresh
-    # from the new source instead of keeping the old one's sliders.
-    key = f"viz-{scenario}" if source is None else f"viz-{source.folder}-{source.run}"
-    SolaraViz(
-        current,
-        components=PANELS,
-        model_params=params,
-        name=f"Negotiation — {model.scenario.title}",
-        play_interval=PLAY_INTERVAL_MS,
-    ).key(key)
+    PanelGrid(cast(AppModel, current.value), PANELS)

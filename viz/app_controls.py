@@ -49,6 +49,7 @@ class Control:
         default: The scenario's value.
         low, high, step: Slider range (numbers only).
         choices: The options of a choice (decision rules); empty for a slider.
+        group: The section the app shows it in (the talks, a side, a party).
     """
 
     path: str
@@ -58,6 +59,7 @@ class Control:
     high: float = 1.0
     step: float = 0.01
     choices: tuple[str, ...] = ()
+    group: str = ""
 
     def __post_init__(self) -> None:
         if not self.choices:
@@ -84,9 +86,15 @@ class Control:
 
 
 def controls_for(scenario: Scenario) -> list[Control]:
-    """The controls a scenario offers, in the order the app shows them."""
+    """The controls a scenario offers, in the order the app shows them, each in its group.
+
+    Groups: the talks (the deadline's extension), then each side (its rule and cohesion when
+    it has several members, its election pressure, its principals' caps and floors), then
+    each party (clout, toughness, what no deal is worth to it, priorities).
+    """
     c = compile_scenario(scenario)
     out: list[Control] = []
+    talks = "The talks"
     ext = scenario.calendar.extension
     if ext.days > 0:
         out.append(
@@ -97,6 +105,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
                 0.0,
                 1.0,
                 0.05,
+                group=talks,
             )
         )
     for key, side in scenario.sides.items():
@@ -105,12 +114,22 @@ def controls_for(scenario: Scenario) -> list[Control]:
             rules = tuple(r for r in RULES if r != "veto" or c.principal[si] >= 0)
             out.append(
                 Control(
-                    f"sides.{key}.rule", f"{side.name}: decision rule", side.rule, choices=rules
+                    f"sides.{key}.rule",
+                    f"{side.name}: decision rule",
+                    side.rule,
+                    choices=rules,
+                    group=side.name,
                 )
             )
             out.append(
                 Control(
-                    f"sides.{key}.cohesion", f"{side.name}: cohesion", side.cohesion, 0.0, 1.0, 0.05
+                    f"sides.{key}.cohesion",
+                    f"{side.name}: cohesion",
+                    side.cohesion,
+                    0.0,
+                    1.0,
+                    0.05,
+                    group=side.name,
                 )
             )
         if side.election is not None:
@@ -122,10 +141,13 @@ def controls_for(scenario: Scenario) -> list[Control]:
                     0.0,
                     max(3.0, side.election_pressure),
                     0.1,
+                    group=side.name,
                 )
             )
+        out += _win_set_controls(scenario, key)
     for p in scenario.parties:
         name = short_name(scenario, p.key)
+        group = f"{p.name} ({scenario.sides[p.side].name})"
         out.append(
             Control(
                 f"parties.{p.key}.clout",
@@ -134,6 +156,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
                 0.1,
                 max(3.0, 2.0 * p.clout),
                 0.1,
+                group=group,
             )
         )
         exponent = c.strategy_params[scenario.party_keys.index(p.key)].get("exponent")
@@ -147,6 +170,31 @@ def controls_for(scenario: Scenario) -> list[Control]:
                     0.1,
                     max(8.0, value),
                     0.1,
+                    group=group,
+                )
+            )
+        if scenario.dynamics.reservation == "no_deal":
+            out.append(
+                Control(
+                    f"parties.{p.key}.audience_cost",
+                    f"{name}: cost of signing at home (utility)",
+                    p.audience_cost,
+                    -1.0,
+                    1.0,
+                    0.01,
+                    group=group,
+                )
+            )
+        elif p.reservation is not None:
+            out.append(
+                Control(
+                    f"parties.{p.key}.reservation",
+                    f"{name}: what no deal is worth (reservation)",
+                    p.reservation,
+                    0.0,
+                    1.0,
+                    0.01,
+                    group=group,
                 )
             )
         for issue in scenario.issues:
@@ -159,6 +207,34 @@ def controls_for(scenario: Scenario) -> list[Control]:
                         0.0,
                         1.0,
                         0.01,
+                        group=group,
+                    )
+                )
+    return out
+
+
+def _win_set_controls(scenario: Scenario, key: str) -> list[Control]:
+    """A side's principals' caps and floors, in the issue's real unit (floors excepted)."""
+    side = scenario.sides[key]
+    out = []
+    for bound in side.win_set:
+        if getattr(bound, "floor", False):
+            continue  # a principal's floor is a switch of the dynamics, not a number to move
+        issue = scenario.issue(bound.issue)
+        for end, word in (("max", "cap"), ("min", "floor")):
+            for when, suffix in (("", ""), ("_at_election", " at the election")):
+                value = getattr(bound, f"{end}{when}", None)
+                if value is None:
+                    continue
+                out.append(
+                    Control(
+                        f"sides.{key}.win_set.{issue.key}.{end}{when}",
+                        f"{side.name}: {word} on {issue.label}{suffix} ({issue.unit})",
+                        float(value),
+                        float(issue.min),
+                        float(issue.max),
+                        (issue.max - issue.min) / 100,
+                        group=side.name,
                     )
                 )
     return out
