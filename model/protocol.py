@@ -22,7 +22,13 @@ import numpy.typing as npt
 
 from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
-from model.state import scheduled_limits, take
+from model.state import (
+    compiled_schedule,
+    limit_schedule,
+    schedule_rows,
+    scheduled_limits,
+    take,
+)
 from model.utility import (
     RUNS_LAST,
     TOLERANCE,
@@ -57,9 +63,11 @@ def win_set_bounds(
     scenario's start and election bounds (``c.bound_lo``, ``c.bound_hi``) with others,
     (n, 2, S, I) each, such as what the other sides believe them to be.
     """
-    if limits is None:
-        limits = (take(c.bound_lo, idx), take(c.bound_hi, idx))
-    lo, hi = scheduled_limits(c, day, idx, limits)
+    if limits is None:  # the scenario's own limits: their schedule is kept
+        schedule = schedule_rows(compiled_schedule(c), idx)
+    else:
+        schedule = limit_schedule(*limits)
+    lo, hi = scheduled_limits(c, day, idx, schedule)
     if outcome is not None:
         decided = np.flatnonzero((day >= c.election_day) & c.has_outcomes)
         if decided.size:

@@ -15,9 +15,18 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from model.params import Compiled
+from model.params import Compiled, LimitSchedule
 from model.rng import Purpose, normal_pair, normal_pairs, normals, uniform
-from model.utility import TOLERANCE, bound, effective_weights, max_last, total, utilities
+from model.utility import (
+    TOLERANCE,
+    at_least,
+    at_most,
+    bound,
+    effective_weights,
+    max_last,
+    total,
+    utilities,
+)
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
@@ -265,8 +274,40 @@ def _shifted(limit: Array, inside: npt.NDArray[np.bool_], sd: Array, shift: Arra
     return np.where(inside & (sd > 0.0), bound(limit + shift, 0.0, 1.0), limit)
 
 
+def limit_schedule(lo: Array, hi: Array) -> LimitSchedule:
+    """Limits at the start and at the election, (n|1, 2, S, I) each, as a schedule.
+
+    The start values are laid out contiguously and the moves worked out, as
+    ``scheduled_limits`` reads them.
+    """
+    return LimitSchedule(
+        np.ascontiguousarray(lo[:, 0]),
+        lo[:, 1] - lo[:, 0],
+        np.ascontiguousarray(hi[:, 0]),
+        hi[:, 1] - hi[:, 0],
+    )
+
+
+def compiled_schedule(c: Compiled) -> LimitSchedule:
+    """The schedule of ``c``'s own limits (``bound_lo``, ``bound_hi``), kept on ``c``.
+
+    Those limits never change once the runs' limits are drawn, so their schedule is worked
+    out once rather than every round; it is worked out again if the arrays are replaced.
+    """
+    kept = c.schedule
+    if kept is None or kept[0] is not c.bound_lo or kept[1] is not c.bound_hi:
+        kept = c.bound_lo, c.bound_hi, limit_schedule(c.bound_lo, c.bound_hi)
+        c.schedule = kept
+    return kept[2]
+
+
+def schedule_rows(schedule: LimitSchedule, idx: slice | npt.NDArray[np.intp]) -> LimitSchedule:
+    """The schedule of runs ``idx``, or the schedule itself when every run shares it."""
+    return LimitSchedule(*(take(a, idx) for a in schedule))
+
+
 def scheduled_limits(
-    c: Compiled, day: int, idx: slice | npt.NDArray[np.intp], limits: tuple[Array, Array]
+    c: Compiled, day: int, idx: slice | npt.NDArray[np.intp], limits: LimitSchedule
 ) -> tuple[Array, Array]:
     """Each side's limits on ``day`` before its election, (n|1, S, I) lower and upper.
 
@@ -277,14 +318,21 @@ def scheduled_limits(
         c: Compiled scenario.
         day: The day.
         idx: The runs (for per-run election pressure).
-        limits: (n|1, 2, S, I) lower and upper limits at the start and at the election.
+        limits: The schedule of the lower and upper limits (``limit_schedule``), (n|1, S, I)
+            each.
     """
-    b_lo, b_hi = limits
     pressure = take(c.election_pressure, idx)
     progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
-    lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
-    hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
-    return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
+
+    def today(start: Array, move: Array) -> Array:
+        # start + progress * move, in place on the new product (a sum's and a product's
+        # operands commute exactly), clipped to the range.
+        limit = np.multiply(move, progress)
+        limit += start
+        at_least(limit, 0.0, out=limit)
+        return at_most(limit, 1.0, out=limit)
+
+    return today(limits.lo_start, limits.lo_move), today(limits.hi_start, limits.hi_move)
 
 
 def truncated_normal_mean(sd: Array, low: Array, high: Array) -> Array:
@@ -344,7 +392,8 @@ def learn_limits(
     if not learnable.any():
         return
     limits = (take(stated.bound_lo, rows), take(stated.bound_hi, rows))
-    lo_d, hi_d = scheduled_limits(c, day, rows, limits)  # the stated limits today
+    schedule = schedule_rows(compiled_schedule(stated), rows)
+    lo_d, hi_d = scheduled_limits(c, day, rows, schedule)  # the stated limits today
     t_lo, t_hi = true
     on_table = ~c.days.off_table[day]  # an issue off the table says nothing
     r = rows if isinstance(rows, slice) else rows[:, None]  # runs by issues, (n, M) cells
