@@ -126,7 +126,7 @@ class ConcessionLedger:
                 else:
                     edge += issue_gain
         if not sliced:
-            self._seen[..., rows] = seen
+            _put_runs(self._seen, rows, seen)
         edge = edge.transpose(2, 0, 1)  # (n, P_from, P_to)
         moved = edge > MIN_GAIN
         self.given[rows] += edge
@@ -230,3 +230,18 @@ class ConcessionLedger:
                     cross_side=bool(self.cross[u, v]),
                 )
         return g
+
+
+def _put_runs(arr: Array, rows: npt.NDArray[np.intp], values: Array) -> None:
+    """``arr[..., rows] = values`` for a run-last ``arr``, in place.
+
+    Over many runs, row by row of the array seen as 2-d: numpy scatters into a strided
+    subspace of several axes several times slower than into one row at a time.
+    """
+    if len(rows) < RUNS_LAST:
+        arr[..., rows] = values
+        return
+    flat = arr.view()
+    flat.shape = (-1, arr.shape[-1])  # a view, or an error: never a copy written in vain
+    for row, value in zip(flat, values.reshape(-1, values.shape[-1]), strict=True):
+        row[rows] = value
