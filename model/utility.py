@@ -765,6 +765,13 @@ def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
     Returns:
         (J, n, P), the issues added in order, as ``total`` adds them.
     """
+    if lam.shape[1] < RUNS_LAST:  # few runs: every issue's term at once, in fewer calls
+        terms = lam[:, None] * rho[None]  # (J, I, n, P)
+        np.subtract(far[None], terms, out=terms)
+        at_least(terms, 0.0, out=terms)
+        np.multiply(k[None], terms, out=terms)
+        return total(terms, axis=1)
+    # Many runs: issue by issue, so that the temporaries stay in cache.
     cost = lam * rho[0]
     np.subtract(far[0], cost, out=cost)
     at_least(cost, 0.0, out=cost)
