@@ -29,6 +29,11 @@ def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
     slice by slice keeps every run's arithmetic identical whatever the ensemble's size.
     """
     n = x.shape[axis]
+    if axis == -1:  # the usual case, indexed the cheapest way
+        acc = x[..., 0] + x[..., 1] if n > 1 else x[..., 0].copy()
+        for k in range(2, n):
+            acc += x[..., k]
+        return acc
     lead = (slice(None),) * (axis % x.ndim)
     acc = x[(*lead, 0)] + x[(*lead, 1)] if n > 1 else x[(*lead, 0)].copy()
     for k in range(2, n):
