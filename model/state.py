@@ -307,7 +307,10 @@ def schedule_rows(schedule: LimitSchedule, idx: slice | npt.NDArray[np.intp]) ->
 
 
 def scheduled_limits(
-    c: Compiled, day: int, idx: slice | npt.NDArray[np.intp], limits: LimitSchedule
+    c: Compiled,
+    day: int,
+    idx: slice | npt.NDArray[np.intp],
+    limits: LimitSchedule | tuple[Array, Array],
 ) -> tuple[Array, Array]:
     """Each side's limits on ``day`` before its election, (n|1, S, I) lower and upper.
 
@@ -318,16 +321,25 @@ def scheduled_limits(
         c: Compiled scenario.
         day: The day.
         idx: The runs (for per-run election pressure).
-        limits: The schedule of the lower and upper limits (``limit_schedule``), (n|1, S, I)
-            each.
+        limits: The lower and upper limits at the start and at the election, (n|1, 2, S, I)
+            each, or their schedule (``limit_schedule``: (n|1, S, I) each, for limits kept).
+
+    Returns:
+        New arrays.
     """
     pressure = take(c.election_pressure, idx)
     progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
+    kept = isinstance(limits, LimitSchedule)
+    if not kept:
+        lo, hi = limits
+        limits = LimitSchedule(lo[:, 0], lo[:, 1] - lo[:, 0], hi[:, 0], hi[:, 1] - hi[:, 0])
 
     def today(start: Array, move: Array) -> Array:
-        # start + progress * move, in place on the new product (a sum's and a product's
-        # operands commute exactly), clipped to the range.
-        limit = np.multiply(move, progress)
+        # start + progress * move (a sum's and a product's operands commute exactly), in
+        # place on the move when it is a new array of the result's shape, else on the
+        # product; clipped to the range.
+        fits = not kept and move.shape == np.broadcast_shapes(move.shape, progress.shape)
+        limit = np.multiply(move, progress, out=move if fits else None)
         limit += start
         at_least(limit, 0.0, out=limit)
         return at_most(limit, 1.0, out=limit)
