@@ -16,7 +16,7 @@ import numpy.typing as npt
 from scipy.special import ndtr
 
 from model.params import Compiled, LimitSchedule
-from model.rng import Purpose, normal_pair, normal_pairs, normals, uniform
+from model.rng import Purpose, daily_normal_pairs, normal_pair, normal_pairs, normals, uniform
 from model.utility import (
     TOLERANCE,
     at_least,
@@ -33,6 +33,9 @@ RUNNING, DEAL, BREAKDOWN = 0, 1, 2
 STATUS_NAMES = {RUNNING: "running", DEAL: "deal", BREAKDOWN: "breakdown"}
 TRADING_DAYS = 252.0
 PREFERENCES = (Purpose.PRIORITIES, Purpose.IDEAL)  # the streams of the preference draws
+# Up to this many runs, the drivers' random steps for every day are drawn at the start (one
+# array for the whole calendar); more runs draw each day's for the runs still going.
+DRAW_AHEAD_RUNS = 8
 
 
 @dataclass
@@ -81,6 +84,9 @@ class State:
     believed_lo: Array | None = None
     believed_hi: Array | None = None
     shift_range: Array | None = None
+    # The drivers' standard normal steps of every day, (2, D, R): USD/JPY's, then market
+    # stress's, when drawn at the start (up to DRAW_AHEAD_RUNS runs); None: drawn day by day.
+    driver_steps: Array | None = None
 
     @property
     def runs(self) -> int:
@@ -157,6 +163,9 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
     state.believed_lo, state.believed_hi, state.shift_range = initial_limit_beliefs(c, r)
+    if r <= DRAW_AHEAD_RUNS:
+        steps = daily_normal_pairs(seeds, c.last_day + 1, Purpose.FX, Purpose.FX_PAIR)
+        state.driver_steps = np.stack(steps)
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
     return state
@@ -526,7 +535,10 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
         return
     # Only runs still going move (an ended run keeps its drivers), so only theirs are drawn.
     rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
-    eps_fx, eps_st = normal_pair(s.seeds[rows], day, Purpose.FX, Purpose.FX_PAIR)
+    if s.driver_steps is not None:
+        eps_fx, eps_st = s.driver_steps[0, day, rows], s.driver_steps[1, day, rows]
+    else:
+        eps_fx, eps_st = normal_pair(s.seeds[rows], day, Purpose.FX, Purpose.FX_PAIR)
     step = take(c.fx_volatility, rows) / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
     fx = s.fx[rows] * np.exp(step)
     stress = s.stress[rows]
