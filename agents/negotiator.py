@@ -64,6 +64,11 @@ class Reason(IntEnum):
     DECLINES = 5  # a person in the seat turns it down
 
 
+# The codes as int8 scalars: ``np.where`` on them gives int8 codes at once (IntEnum operands
+# are converted, and the result cast, on every call: several times the cost for a run).
+ACCEPTS, BELOW_ASPIRATION, OUTSIDE_WIN_SET, BLOCKS = (np.int8(r) for r in Reason)
+
+
 @dataclass
 class Verdict:
     """A party's answer to K packages in n runs.
@@ -319,15 +324,15 @@ class Negotiator(mesa.Agent):
             weights, ideal = take(c.weights[:, col], rows), take(self._ideal, rows)
         util = utilities(packages, weights, ideal, take(c.curvature[:, col], rows))[..., 0]
         worth = util >= s.aspiration[rows, col] - TOLERANCE
-        reason = np.where(worth, Reason.ACCEPTS, Reason.BELOW_ASPIRATION).astype(np.int8)
+        reason = np.where(worth, ACCEPTS, BELOW_ASPIRATION)
         if c.has_bounds[self.side_index]:
             inside = self._inside_win_set(packages, rows)
-            reason = np.where(inside, reason, Reason.OUTSIDE_WIN_SET).astype(np.int8)
+            reason = np.where(inside, reason, OUTSIDE_WIN_SET)
             worth &= inside
         turf = c.portfolio[self.index] & ~c.days.off_table[m.day]
         if c.hydra_mode == "portfolios" and turf.any():
             blocks = self._blocks(packages, rows, weights, ideal, np.flatnonzero(turf))
-            reason = np.where(blocks, Reason.BLOCKS, reason).astype(np.int8)
+            reason = np.where(blocks, BLOCKS, reason)
             worth &= ~blocks
         return Verdict(accepts=worth, reason=reason, utility=util)
 

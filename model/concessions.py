@@ -38,27 +38,22 @@ class ConcessionLedger:
         self.cross = side_of[:, None] != side_of[None, :]  # (P, P)
         self.given = np.zeros((runs, n_p, n_p))
         self.given0 = np.zeros((n_p, n_p, n_i))
-        # Value, to each party v, of u's last tabled position: starts at u's ideal. Held run
-        # last, (I, P_from, P_to, R), so that a round's arithmetic runs over long rows of runs
-        # (numpy costs per row on short ones); ``seen`` shows it run first.
+        # Each party's last tabled position: starts at its ideal. Held run last, (I, P, R), so
+        # that a round's arithmetic runs over long rows of runs (numpy costs per row on short
+        # ones). What it was worth to each party (``seen``) is worked out from it when needed:
+        # the same arithmetic on the same numbers, over a quarter of the array to keep.
         ideal_t = np.ascontiguousarray(ideal.transpose(2, 1, 0))  # (I, P, R|1)
         # Kept run last for ``record``, which reads a block of runs' rows as views.
         self._ideal_t, self._reach_t = ideal_t, reach(ideal_t)
-        # ``issue_values`` of every party's ideal to every party, computed run last.
-        seen = ideal_t[:, :, None, :] - ideal_t[:, None, :, :]
-        np.abs(seen, out=seen)
-        seen /= self._reach_t[:, None, :, :]
-        np.subtract(1.0, seen, out=seen)
-        full = (n_i, n_p, n_p, runs)
-        self._seen = seen if seen.shape == full else np.broadcast_to(seen, full).copy()
+        self._last = np.broadcast_to(ideal_t, (n_i, n_p, runs)).copy()
         self.count = np.zeros((runs, n_p, n_p), dtype=np.int64)
         self.last_day = np.full((runs, n_p, n_p), -1, dtype=np.int64)
         self.received = np.zeros((runs, n_p))  # from other sides only
 
     @property
     def seen(self) -> Array:
-        """Value, to each party v, of u's last tabled position, (R, P_from, P_to, I): a view."""
-        return self._seen.transpose(3, 1, 2, 0)
+        """Value, to each party v, of u's last tabled position, (R, P_from, P_to, I)."""
+        return _values(self._last, self._ideal_t, self._reach_t).transpose(3, 1, 2, 0)
 
     def record(
         self,
@@ -101,7 +96,7 @@ class ConcessionLedger:
         mask = shown[:, None, :] & ~np.eye(len(shown), dtype=bool)[:, :, None]  # not to itself
         first = rows.start if sliced else rows[0]
         # A view when rows is a slice; otherwise gathered once here and put back at the end.
-        seen = self._seen[..., rows] if sliced else np.take(self._seen, rows, axis=-1)
+        last = self._last[..., rows] if sliced else np.take(self._last, rows, axis=-1)
         # Issue by issue over long rows of runs (its temporaries then stay in cache), all
         # issues at once over short ones (fewer calls).
         n_i = pos_t.shape[0]
@@ -109,24 +104,24 @@ class ConcessionLedger:
         edge = np.empty(0)
         for start in range(0, n_i, step):
             block = slice(start, start + step)
-            vals = pos_t[block, :, None, :] - ideal_t[block, None, :, :]  # (B, P_from, P_to, n)
-            np.abs(vals, out=vals)
-            np.divide(vals, reach_t[block, None, :, :], out=vals)
-            np.subtract(1.0, vals, out=vals)
-            gain = vals - seen[block]
+            ideal_b, reach_b = ideal_t[block], reach_t[block]
+            vals = _values(pos_t[block], ideal_b, reach_b)  # (B, P_from, P_to, n)
+            # The gain over what the last position was worth, in place on the latter's values.
+            gain = _values(last[block], ideal_b, reach_b)
+            np.subtract(vals, gain, out=gain)
             gain *= weights_t[block, None, :, :]  # the receiving party's priorities
             at_least(gain, 0.0, out=gain)
             gain *= mask
             if first == 0:
                 self.given0[:, :, block] += gain[..., 0].transpose(1, 2, 0)
-            np.copyto(seen[block], vals, where=shown[:, None, :])
             for issue_gain in gain:
                 if edge.size == 0:
                     edge = issue_gain
                 else:
                     edge += issue_gain
+        np.copyto(last, pos_t, where=shown)  # the positions shown are the last ones now
         if not sliced:
-            self._seen[..., rows] = seen
+            _put_runs(self._last, rows, last)
         edge = edge.transpose(2, 0, 1)  # (n, P_from, P_to)
         moved = edge > MIN_GAIN
         self.given[rows] += edge
@@ -230,3 +225,35 @@ class ConcessionLedger:
                     cross_side=bool(self.cross[u, v]),
                 )
         return g
+
+
+def _values(pos: Array, ideal: Array, reach_: Array) -> Array:
+    """``issue_values`` run last: what each position is worth to each party, per issue.
+
+    Args:
+        pos: (B, P_from, n) positions.
+        ideal: (B, P_to, n|1) ideal points.
+        reach_: (B, P_to, n|1) their reach.
+
+    Returns:
+        (B, P_from, P_to, n) values, a new array.
+    """
+    vals = pos[:, :, None, :] - ideal[:, None, :, :]
+    np.abs(vals, out=vals)
+    np.divide(vals, reach_[:, None, :, :], out=vals)
+    return np.subtract(1.0, vals, out=vals)
+
+
+def _put_runs(arr: Array, rows: npt.NDArray[np.intp], values: Array) -> None:
+    """``arr[..., rows] = values`` for a run-last ``arr``, in place.
+
+    Over many runs, row by row of the array seen as 2-d: numpy scatters into a strided
+    subspace of several axes several times slower than into one row at a time.
+    """
+    if len(rows) < RUNS_LAST:
+        arr[..., rows] = values
+        return
+    flat = arr.view()
+    flat.shape = (-1, arr.shape[-1])  # a view, or an error: never a copy written in vain
+    for row, value in zip(flat, values.reshape(-1, values.shape[-1]), strict=True):
+        row[rows] = value

@@ -185,7 +185,10 @@ class NegotiationModel(mesa.Model):
             update_reservations(s, c, day)
         self._aspiring = {}
         try:
-            self.agents.do("aspire")
+            # Every negotiator in turn, in column order (the order they were seated in, as
+            # ``self.agents.do("aspire")`` would call them, without its cost per call).
+            for negotiator in self._seated:
+                negotiator.aspire()
         finally:
             self._aspiring = None
         in_round = rounds_today(s, c, day)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,19 @@ class DayTable:
     labels: list[list[str]]  # narrated lines per day
     round_notes: list[str]  # note of the scheduled round starting that day ("" if none)
     last_scheduled: int  # last day of the last scheduled round, -1 if none
+
+
+class LimitSchedule(NamedTuple):
+    """Win-set limits laid out for the daily schedule, (R|1, S, I) each.
+
+    Each end's values at the start and the move from them to the election values: the day's
+    limits are the start plus a share of the move, and what never changes is worked out once.
+    """
+
+    lo_start: Array
+    lo_move: Array
+    hi_start: Array
+    hi_move: Array
 
 
 @dataclass
@@ -126,6 +139,9 @@ class Compiled:
     # With uncertain preferences: the scenario as stated, before each run's draw (the problem
     # whose bargaining solutions the outcomes are measured against).
     nominal: Compiled | None = None
+    # ``bound_lo`` and ``bound_hi`` laid out for ``model.state.scheduled_limits``, with the
+    # arrays they were worked out from (see ``model.state.limit_schedule``).
+    schedule: tuple[Array, Array, LimitSchedule] | None = field(default=None, repr=False)
 
     @property
     def fx_salient(self) -> bool:

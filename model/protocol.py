@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from agents.negotiator import Negotiator, Reason
 from model.params import Compiled
-from model.state import scheduled_limits, take
+from model.state import compiled_schedule, schedule_rows, scheduled_limits, take
 from model.utility import (
     RUNS_LAST,
     TOLERANCE,
@@ -57,17 +57,17 @@ def win_set_bounds(
     scenario's start and election bounds (``c.bound_lo``, ``c.bound_hi``) with others,
     (n, 2, S, I) each, such as what the other sides believe them to be.
     """
-    if limits is None:
-        limits = (take(c.bound_lo, idx), take(c.bound_hi, idx))
-    lo, hi = scheduled_limits(c, day, idx, limits)
+    if limits is None:  # the scenario's own limits: their schedule is kept
+        limits = schedule_rows(compiled_schedule(c), idx)
+    lo, hi = scheduled_limits(c, day, idx, limits)  # new arrays
     if outcome is not None:
         decided = np.flatnonzero((day >= c.election_day) & c.has_outcomes)
         if decided.size:
             n = outcome.shape[0]
-            lo, hi = (
-                np.broadcast_to(lo, (n, *lo.shape[1:])).copy(),
-                np.broadcast_to(hi, (n, *hi.shape[1:])).copy(),
-            )
+            if lo.shape[0] != n:  # shared by every run so far: one row per run from here
+                lo = np.broadcast_to(lo, (n, *lo.shape[1:])).copy()
+            if hi.shape[0] != n:
+                hi = np.broadcast_to(hi, (n, *hi.shape[1:])).copy()
             for k in decided:
                 lo[:, k] = c.after_lo[k, outcome[:, k]]
                 hi[:, k] = c.after_hi[k, outcome[:, k]]

@@ -15,15 +15,27 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from model.params import Compiled
-from model.rng import Purpose, normal_pair, normal_pairs, normals, uniform
-from model.utility import TOLERANCE, bound, effective_weights, max_last, total, utilities
+from model.params import Compiled, LimitSchedule
+from model.rng import Purpose, daily_normal_pairs, normal_pair, normal_pairs, normals, uniform
+from model.utility import (
+    TOLERANCE,
+    at_least,
+    at_most,
+    bound,
+    effective_weights,
+    max_last,
+    total,
+    utilities,
+)
 
 Array = npt.NDArray[np.float64]
 RUNNING, DEAL, BREAKDOWN = 0, 1, 2
 STATUS_NAMES = {RUNNING: "running", DEAL: "deal", BREAKDOWN: "breakdown"}
 TRADING_DAYS = 252.0
 PREFERENCES = (Purpose.PRIORITIES, Purpose.IDEAL)  # the streams of the preference draws
+# Up to this many runs, the drivers' random steps for every day are drawn at the start (one
+# array for the whole calendar); more runs draw each day's for the runs still going.
+DRAW_AHEAD_RUNS = 8
 
 
 @dataclass
@@ -72,6 +84,9 @@ class State:
     believed_lo: Array | None = None
     believed_hi: Array | None = None
     shift_range: Array | None = None
+    # The drivers' standard normal steps of every day, (2, D, R): USD/JPY's, then market
+    # stress's, when drawn at the start (up to DRAW_AHEAD_RUNS runs); None: drawn day by day.
+    driver_steps: Array | None = None
 
     @property
     def runs(self) -> int:
@@ -148,6 +163,9 @@ def initial_state(c: Compiled, seeds: npt.NDArray[np.uint64]) -> State:
         previous_offers=np.zeros((r, len(c.side_keys), len(c.issue_keys))),
     )
     state.believed_lo, state.believed_hi, state.shift_range = initial_limit_beliefs(c, r)
+    if r <= DRAW_AHEAD_RUNS:
+        steps = daily_normal_pairs(seeds, c.last_day + 1, Purpose.FX, Purpose.FX_PAIR)
+        state.driver_steps = np.stack(steps)
     if c.reservation_mode == "no_deal":
         update_reservations(state, c, 0)
     return state
@@ -265,8 +283,43 @@ def _shifted(limit: Array, inside: npt.NDArray[np.bool_], sd: Array, shift: Arra
     return np.where(inside & (sd > 0.0), bound(limit + shift, 0.0, 1.0), limit)
 
 
+def limit_schedule(lo: Array, hi: Array) -> LimitSchedule:
+    """Limits at the start and at the election, (n|1, 2, S, I) each, as a schedule.
+
+    The start values are laid out contiguously and the moves worked out, as
+    ``scheduled_limits`` reads them.
+    """
+    return LimitSchedule(
+        np.ascontiguousarray(lo[:, 0]),
+        lo[:, 1] - lo[:, 0],
+        np.ascontiguousarray(hi[:, 0]),
+        hi[:, 1] - hi[:, 0],
+    )
+
+
+def compiled_schedule(c: Compiled) -> LimitSchedule:
+    """The schedule of ``c``'s own limits (``bound_lo``, ``bound_hi``), kept on ``c``.
+
+    Those limits never change once the runs' limits are drawn, so their schedule is worked
+    out once rather than every round; it is worked out again if the arrays are replaced.
+    """
+    kept = c.schedule
+    if kept is None or kept[0] is not c.bound_lo or kept[1] is not c.bound_hi:
+        kept = c.bound_lo, c.bound_hi, limit_schedule(c.bound_lo, c.bound_hi)
+        c.schedule = kept
+    return kept[2]
+
+
+def schedule_rows(schedule: LimitSchedule, idx: slice | npt.NDArray[np.intp]) -> LimitSchedule:
+    """The schedule of runs ``idx``, or the schedule itself when every run shares it."""
+    return LimitSchedule(*(take(a, idx) for a in schedule))
+
+
 def scheduled_limits(
-    c: Compiled, day: int, idx: slice | npt.NDArray[np.intp], limits: tuple[Array, Array]
+    c: Compiled,
+    day: int,
+    idx: slice | npt.NDArray[np.intp],
+    limits: LimitSchedule | tuple[Array, Array],
 ) -> tuple[Array, Array]:
     """Each side's limits on ``day`` before its election, (n|1, S, I) lower and upper.
 
@@ -277,14 +330,30 @@ def scheduled_limits(
         c: Compiled scenario.
         day: The day.
         idx: The runs (for per-run election pressure).
-        limits: (n|1, 2, S, I) lower and upper limits at the start and at the election.
+        limits: The lower and upper limits at the start and at the election, (n|1, 2, S, I)
+            each, or their schedule (``limit_schedule``: (n|1, S, I) each, for limits kept).
+
+    Returns:
+        New arrays.
     """
-    b_lo, b_hi = limits
     pressure = take(c.election_pressure, idx)
     progress = bound(day / c.election_day, 0.0, 1.0)[None, :, None] * pressure[:, :, None]
-    lo = b_lo[:, 0] + progress * (b_lo[:, 1] - b_lo[:, 0])
-    hi = b_hi[:, 0] + progress * (b_hi[:, 1] - b_hi[:, 0])
-    return bound(lo, 0.0, 1.0), bound(hi, 0.0, 1.0)
+    kept = isinstance(limits, LimitSchedule)
+    if not kept:
+        lo, hi = limits
+        limits = LimitSchedule(lo[:, 0], lo[:, 1] - lo[:, 0], hi[:, 0], hi[:, 1] - hi[:, 0])
+
+    def today(start: Array, move: Array) -> Array:
+        # start + progress * move (a sum's and a product's operands commute exactly), in
+        # place on the move when it is a new array of the result's shape, else on the
+        # product; clipped to the range.
+        fits = not kept and move.shape == np.broadcast_shapes(move.shape, progress.shape)
+        limit = np.multiply(move, progress, out=move if fits else None)
+        limit += start
+        at_least(limit, 0.0, out=limit)
+        return at_most(limit, 1.0, out=limit)
+
+    return today(limits.lo_start, limits.lo_move), today(limits.hi_start, limits.hi_move)
 
 
 def truncated_normal_mean(sd: Array, low: Array, high: Array) -> Array:
@@ -344,7 +413,8 @@ def learn_limits(
     if not learnable.any():
         return
     limits = (take(stated.bound_lo, rows), take(stated.bound_hi, rows))
-    lo_d, hi_d = scheduled_limits(c, day, rows, limits)  # the stated limits today
+    schedule = schedule_rows(compiled_schedule(stated), rows)
+    lo_d, hi_d = scheduled_limits(c, day, rows, schedule)  # the stated limits today
     t_lo, t_hi = true
     on_table = ~c.days.off_table[day]  # an issue off the table says nothing
     r = rows if isinstance(rows, slice) else rows[:, None]  # runs by issues, (n, M) cells
@@ -465,7 +535,10 @@ def advance_drivers(s: State, c: Compiled, day: int) -> None:
         return
     # Only runs still going move (an ended run keeps its drivers), so only theirs are drawn.
     rows: slice | npt.NDArray[np.intp] = slice(None) if s.active.all() else np.flatnonzero(s.active)
-    eps_fx, eps_st = normal_pair(s.seeds[rows], day, Purpose.FX, Purpose.FX_PAIR)
+    if s.driver_steps is not None:
+        eps_fx, eps_st = s.driver_steps[0, day, rows], s.driver_steps[1, day, rows]
+    else:
+        eps_fx, eps_st = normal_pair(s.seeds[rows], day, Purpose.FX, Purpose.FX_PAIR)
     step = take(c.fx_volatility, rows) / np.sqrt(TRADING_DAYS) * eps_fx + c.days.fx_shock[day]
     fx = s.fx[rows] * np.exp(step)
     stress = s.stress[rows]

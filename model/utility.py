@@ -29,6 +29,11 @@ def total(x: npt.NDArray, axis: int = -1) -> npt.NDArray:
     slice by slice keeps every run's arithmetic identical whatever the ensemble's size.
     """
     n = x.shape[axis]
+    if axis == -1:  # the usual case, indexed the cheapest way
+        acc = x[..., 0] + x[..., 1] if n > 1 else x[..., 0].copy()
+        for k in range(2, n):
+            acc += x[..., k]
+        return acc
     lead = (slice(None),) * (axis % x.ndim)
     acc = x[(*lead, 0)] + x[(*lead, 1)] if n > 1 else x[(*lead, 0)].copy()
     for k in range(2, n):
@@ -765,6 +770,13 @@ def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
     Returns:
         (J, n, P), the issues added in order, as ``total`` adds them.
     """
+    if lam.shape[1] < RUNS_LAST:  # few runs: every issue's term at once, in fewer calls
+        terms = lam[:, None] * rho[None]  # (J, I, n, P)
+        np.subtract(far[None], terms, out=terms)
+        at_least(terms, 0.0, out=terms)
+        np.multiply(k[None], terms, out=terms)
+        return total(terms, axis=1)
+    # Many runs: issue by issue, so that the temporaries stay in cache.
     cost = lam * rho[0]
     np.subtract(far[0], cost, out=cost)
     at_least(cost, 0.0, out=cost)
