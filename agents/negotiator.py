@@ -66,7 +66,10 @@ class Reason(IntEnum):
 
 # The codes as int8 scalars: ``np.where`` on them gives int8 codes at once (IntEnum operands
 # are converted, and the result cast, on every call: several times the cost for a run).
-ACCEPTS, BELOW_ASPIRATION, OUTSIDE_WIN_SET, BLOCKS = (np.int8(r) for r in Reason)
+ACCEPTS, BELOW_ASPIRATION, OUTSIDE_WIN_SET, BLOCKS = (
+    np.int8(r)
+    for r in (Reason.ACCEPTS, Reason.BELOW_ASPIRATION, Reason.OUTSIDE_WIN_SET, Reason.BLOCKS)
+)
 
 
 @dataclass
