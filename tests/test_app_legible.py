@@ -1,6 +1,7 @@
 """The Watch page's figures on a projector: text size, alt text, captions, keys, the plane.
 
-Rendered on the server; ``test_app_legible_browser.py`` measures the same images in Chromium.
+Rendered on the server; ``test_app_legible_browser.py`` measures the same images in Chromium
+(and checks the ensemble panel's caption, which needs its 1,000 runs).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from test_app import session, texts  # noqa: F401  (session is a fixture)
 
 from model.bargaining import solutions_of
 from viz.app import AppModel
-from viz.app_ensemble import ENSEMBLE_CAPTION, run_app_ensemble
+from viz.app_ensemble import run_app_ensemble
 from viz.app_panels import (
     FONT_PT,
     GRAPH_CAPTION,
@@ -166,7 +167,6 @@ def test_every_figure_panel_has_its_caption(
 ) -> None:
     _, rc = solara.render(component(model), handle_error=False)
     assert caption in texts(rc)
-    assert ENSEMBLE_CAPTION  # shown with the ensemble's figure (see test_app_legible_browser)
 
 
 def test_graph_key_says_what_a_width_means(model: AppModel) -> None:
