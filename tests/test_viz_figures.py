@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 from pathlib import Path
@@ -165,10 +166,18 @@ def test_plane_points_come_from_bargaining(june: RunHistory) -> None:
     model = june.model
     fig = utility_plane_figure(model)
     ax = fig.axes[0]
-    sol = solutions_of(model.compiled)
+    # The run's own reservations, as its outcome table reports them, not the scenario's means.
+    reservations = np.array([[model.outcome.reservations[k] for k in model.scenario.party_keys]])
+    sol = solutions_of(dataclasses.replace(model.compiled, reservation=reservations))
     shares = side_shares(model)
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)
     by_label = {line.get_label(): line for line in ax.lines}
+    no_deal = next(line for line in ax.lines if line.get_marker() == "X")
+    np.testing.assert_allclose(
+        [no_deal.get_xdata()[0], no_deal.get_ydata()[0]], shares @ reservations[0]
+    )
+    # The scenario's means would put it elsewhere: the check can tell the two apart.
+    assert np.abs(shares @ (reservations[0] - model.compiled.reservation[0])).max() > 0.01
     nash = by_label["Nash solution"]
     np.testing.assert_allclose(
         [nash.get_xdata()[0], nash.get_ydata()[0]], shares @ sol.nash.utility

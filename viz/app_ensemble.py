@@ -18,13 +18,19 @@ from mesa.visualization.utils import update_counter
 from experiments.chunks import run_in_chunks
 from experiments.numbers import SEED_LIMIT
 from viz.app_errors import failure_line
-from viz.app_panels import FIT, Note, png
+from viz.app_panels import CAPTION, DPI, FIT, PANEL_WIDTH, Note, legible, png
 from viz.ensemble_figures import deal_probability_text, draw_survival
+from viz.figure_html import png_html, smallest_font_px
+from viz.panel_alt import ensemble_alt, median_deal
 
 if TYPE_CHECKING:
     from viz.app import AppModel
 
 ENSEMBLE_RUNS = 1000
+ENSEMBLE_CAPTION = (
+    "The curve is the share of runs still without a deal on each day; where it falls steeply, "
+    "most runs settle."
+)
 
 
 @dataclass(frozen=True)
@@ -36,12 +42,14 @@ class EnsembleResult:
         table: One row per run.
         seconds: Wall time to run it and draw its figure.
         image: The survival curve as PNG bytes.
+        min_font_px: Its smallest text, in the image's pixels.
     """
 
     key: tuple[object, ...]
     table: pd.DataFrame
     seconds: float
     image: bytes
+    min_font_px: float
 
 
 def settings_key(model: AppModel) -> tuple[object, ...]:
@@ -66,10 +74,13 @@ def run_app_ensemble(model: AppModel, runs: int = ENSEMBLE_RUNS) -> EnsembleResu
     start = time.perf_counter()
     first = min(model.run_seed, SEED_LIMIT - runs)
     table = run_in_chunks(model.scenario, first, runs, overrides=model.app_overrides)
-    fig = Figure(figsize=(5.6, 2.7), layout="constrained")
+    fig = Figure(figsize=(PANEL_WIDTH, 3.4), dpi=DPI, layout="constrained")
     draw_survival(fig.subplots(), table, model.scenario)
-    image = png(fig)
-    return EnsembleResult(settings_key(model), table, time.perf_counter() - start, image)
+    legible(fig)
+    image = png(fig)  # drawn: the tick labels now exist to be measured
+    return EnsembleResult(
+        settings_key(model), table, time.perf_counter() - start, image, smallest_font_px(fig)
+    )
 
 
 @solara.component
@@ -107,16 +118,13 @@ def EnsemblePanel(model: AppModel) -> None:
             solara.Info("The settings have changed since the last ensemble: run it again.")
         else:
             share_text = deal_probability_text(result.table)
-            deals = result.table[result.table["status"] == "deal"]
-            when = ""
-            if len(deals):
-                median = int(deals["day"].median())
-                date = pd.Timestamp(model.scenario.calendar.start) + pd.Timedelta(days=median)
-                when = f"; median deal day {median} ({date:%d %b})"
+            when = median_deal(result.table, model)
             solara.Text(
                 f"{share_text[:1].upper()}{share_text[1:]}{when}.",
                 style={"font-weight": "bold"},
                 classes=["ensemble-result"],
             )
             Note(f"Ran and drawn in {result.seconds:.2f} s.")
-            solara.Image(result.image, width="100%")
+            solara.Text(ENSEMBLE_CAPTION, style=CAPTION, classes=["panel-caption"])
+            alt = ensemble_alt(ENSEMBLE_RUNS, share_text, when)
+            solara.HTML(tag="div", unsafe_innerHTML=png_html(result.image, alt, result.min_font_px))

@@ -10,18 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import math
+import textwrap
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+import numpy as np
 import solara
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization.utils import update_counter
 
+from model.bargaining import Solutions
 from model.narration import fmt_value
 from model.schema import Dynamics
-from viz.graph import frame_graph, graph_artists, graph_key
+from viz.figure_html import png_html, raise_fonts, smallest_font_px
+from viz.graph import FULL_WIDTH_AT, frame_graph, graph_artists, graph_key, width_key
 from viz.live_figure import LiveFigure
+from viz.panel_alt import graph_alt, plane_alt, positions_alt, utilities_alt
 from viz.timelines import (
     calendar_markers,
     daily_table,
@@ -34,13 +43,19 @@ from viz.timelines import (
     utility_lines,
     verdict,
 )
-from viz.utility_plane import frame_plane, plane_path
+from viz.utility_plane import frame_axes, plane_path, plane_points, run_solutions
 
 if TYPE_CHECKING:
     from viz.app import AppModel
 
-DPI = 80
+DPI = 100  # 4.6 in is 460 px: no blur in a 1366 px window's 440 px panel, and quick to encode
+PANEL_WIDTH = 4.6  # inches; every panel figure is this wide, so one font size fits them all
+# The smallest text of any panel figure. A figure is scaled to its panel: a panel 440 CSS px
+# wide (a 1366 px window) shows 10 pt on 4.6 in at 10 * 440 / (72 * 4.6) = 13.3 px, above the
+# 12 px a projected page needs; a 1920 px window's 717 px panel shows 21.6 px.
+FONT_PT = 10.0
 FIT = {"overflow-y": "auto", "height": "100%", "padding": "4px 8px"}
+CAPTION = {"font-size": "0.9em", "color": "#444444", "margin-bottom": "4px"}
 
 
 def png(fig: Figure) -> bytes:
@@ -50,6 +65,52 @@ def png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def legible(fig: Figure) -> None:
+    """Raise every text of a panel figure, tick labels drawn later included, to ``FONT_PT``."""
+    for ax in fig.axes:
+        ax.tick_params(labelsize=FONT_PT)
+    raise_fonts([fig], FONT_PT)
+
+
+class Panel:
+    """A panel's ``LiveFigure``, its text at ``FONT_PT`` or more, drawn as an ``<img>``.
+
+    Attributes:
+        live: The figure, still parts drawn.
+        alt: Says what the figure shows today, for its alt text.
+        still_font_px: The still parts' smallest text, in image pixels: measured once, since
+            scanning every tick label each day would cost more than drawing the day's lines.
+    """
+
+    def __init__(
+        self, fig: Figure, moving: Callable[[], Iterable[Artist]], alt: Callable[[], str]
+    ) -> None:
+        """Raise the figure's fonts and draw its still parts (see ``LiveFigure``).
+
+        Args:
+            fig: The figure with its still parts drawn in.
+            moving: Adds the day's moving artists and returns them (see ``LiveFigure``).
+            alt: Says what the figure shows today.
+        """
+        legible(fig)
+        self.alt = alt
+        self._moving: list[Artist] = []
+
+        def drawn() -> list[Artist]:
+            self._moving = list(moving())
+            raise_fonts(self._moving, FONT_PT)
+            return self._moving
+
+        self.live = LiveFigure(fig, drawn)
+        self.still_font_px = smallest_font_px(fig)
+
+    def html(self) -> str:
+        """The day's frame as an image with alt text and the size of its smallest text."""
+        image = self.live.png()
+        moving = smallest_font_px(self.live.fig, self._moving)
+        return png_html(image, self.alt(), min(self.still_font_px, moving))
+
+
 def calendar_key(model: AppModel) -> tuple[bool, str]:
     """What changes a panel's still parts mid-run: an extension, and the end."""
     o = model.outcome
@@ -57,55 +118,102 @@ def calendar_key(model: AppModel) -> tuple[bool, str]:
 
 
 @solara.component
-def FigurePanel(title: str, image: bytes, classes: list[str] | None = None) -> None:
-    """A titled image that fills its panel's width."""
+def FigurePanel(title: str, caption: str, image: str, classes: list[str] | None = None) -> None:
+    """A titled figure that fills its panel's width, with a line on how to read it.
+
+    Args:
+        title: The panel's title.
+        caption: How to read the figure, in one line.
+        image: The figure as an ``<img>`` (``Panel.html``).
+        classes: CSS classes of the panel.
+    """
     with solara.Column(style=FIT, classes=classes or []):
         solara.Text(title, style={"font-weight": "bold"})
-        solara.Image(image, width="100%")
+        solara.Text(caption, style=CAPTION, classes=["panel-caption"])
+        solara.HTML(tag="div", unsafe_innerHTML=image)
 
 
-def live_graph(model: AppModel) -> LiveFigure:
-    """The concession graph panel; the graph itself is what moves."""
-    fig = Figure(figsize=(5.6, 3.6), dpi=DPI, layout="constrained")
+GRAPH_CAPTION = (
+    "An arrow runs from the party who conceded to the one it conceded to; wider arrows, more "
+    "utility given up. Colours are sides."
+)
+
+
+def graph_scale(model: AppModel) -> float:
+    """The concession drawn at full width: 0.5, or the largest so far rounded up to a quarter.
+
+    The width key is drawn once with the still parts, so the scale moves in steps, each a new
+    figure, rather than every day.
+    """
+    weights = [float(d["weight"]) for _, _, d in model.concession_graph.edges(data=True)]
+    return max(FULL_WIDTH_AT, math.ceil(max(weights, default=0.0) * 4.0) / 4.0)
+
+
+def live_graph(model: AppModel, scale: float | None = None) -> Panel:
+    """The concession graph panel; the graph itself is what moves.
+
+    Args:
+        model: The model.
+        scale: The concession drawn at full width (default: ``graph_scale``).
+    """
+    sc = model.scenario
+    scale = graph_scale(model) if scale is None else scale
+    fig = Figure(figsize=(PANEL_WIDTH, 4.2), dpi=DPI, layout="constrained")
     ax = fig.subplots()
-    frame_graph(ax, model.scenario)
+    frame_graph(ax, sc)
     fig.legend(
-        handles=graph_key(model.scenario),
+        handles=graph_key(sc), loc="outside upper center", ncol=min(len(sc.sides), 2), frameon=False
+    )
+    fig.legend(
+        handles=width_key(scale),
         loc="outside lower center",
-        ncol=len(model.scenario.sides),
-        fontsize=8,
+        ncol=3,
         frameon=False,
+        title="arrow width: utility given up",
     )
 
     def moving() -> list[Artist]:
-        return graph_artists(ax, model.concession_graph, model.scenario)
+        return graph_artists(
+            ax, model.concession_graph, sc, scale, node_size=GRAPH_NODE_SIZE, font_size=FONT_PT
+        )
 
-    return LiveFigure(fig, moving)
+    return Panel(fig, moving, lambda: graph_alt(model))
+
+
+GRAPH_NODE_SIZE = 2400  # points²: a name at FONT_PT mostly fits inside its node
 
 
 @solara.component
 def GraphPanel(model: AppModel) -> None:
     """The concession graph as of the day just played."""
     update_counter.get()
-    live = solara.use_memo(lambda: live_graph(model), [model])
-    image = solara.use_memo(live.png, [live, model.day])
-    FigurePanel(f"Concession graph — {verdict(model)}", image, ["panel-graph"])
+    scale = graph_scale(model)
+    live = solara.use_memo(lambda: live_graph(model, scale), [model, scale])
+    image = solara.use_memo(live.html, [live, model.day])
+    FigurePanel(f"Concession graph — {verdict(model)}", GRAPH_CAPTION, image, ["panel-graph"])
 
 
-def live_positions(model: AppModel) -> LiveFigure:
+POSITIONS_CAPTION = (
+    "Each line is a party's offer on one issue, day by day, in its side's colour (solid: the "
+    "side's lead); lines that meet have agreed."
+)
+
+
+def live_positions(model: AppModel) -> Panel:
     """Every party's position on every issue; the lines so far are what moves."""
     sc = model.scenario
     n = len(sc.issues)
-    cols = 3 if n > 7 else 2
+    cols = 2
     rows = -(-(n + 1) // cols)  # one spare panel holds the key
-    fig = Figure(figsize=(3.2 * cols, 1.3 * rows + 0.1), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(PANEL_WIDTH, 1.9 * rows + 0.1), dpi=DPI, layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     markers = calendar_markers(model)
     for ax, issue in zip(axes, sc.issue_keys, strict=False):
         draw_markers(ax, markers, numbers=False)
         frame_issue(ax, model, issue)
-        ax.title.set_fontsize(6.5)
-        ax.tick_params(labelsize=6)
+        few_dates(ax)
+        i = sc.issue(issue)
+        ax.set_title(textwrap.fill(f"{i.label} ({i.unit})", 22))
     for ax in axes[n:]:
         ax.set_axis_off()
     calendar = [
@@ -113,9 +221,7 @@ def live_positions(model: AppModel) -> LiveFigure:
         for m in markers
         if m.number is None
     ]
-    axes[n].legend(
-        handles=[*party_handles(model), *calendar], loc="center", fontsize=6.5, frameon=False
-    )
+    axes[n].legend(handles=[*party_handles(model), *calendar], loc="center", frameon=False)
 
     def moving() -> list[Artist]:
         data = daily_table(model)
@@ -125,7 +231,12 @@ def live_positions(model: AppModel) -> LiveFigure:
             for line in position_lines(ax, model, issue, data)
         ]
 
-    return LiveFigure(fig, moving)
+    return Panel(fig, moving, lambda: positions_alt(model))
+
+
+def few_dates(ax: Axes) -> None:
+    """Three dates on a narrow panel's axis, so that they stay apart at ``FONT_PT``."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
 
 
 @solara.component
@@ -133,23 +244,30 @@ def PositionsPanel(model: AppModel) -> None:
     """Positions over time, with the deadline, the election and the events."""
     update_counter.get()
     live = solara.use_memo(lambda: live_positions(model), [model, calendar_key(model)])
-    image = solara.use_memo(live.png, [live, model.day])
-    FigurePanel("Positions on each issue", image, ["panel-positions"])
+    image = solara.use_memo(live.html, [live, model.day])
+    FigurePanel("Positions on each issue", POSITIONS_CAPTION, image, ["panel-positions"])
 
 
-def live_utilities(model: AppModel) -> LiveFigure:
+UTILITIES_CAPTION = (
+    "Thick: what the package on the table is worth to the party; thin: what it still asks "
+    "for; below the dashed reservation it would rather have no deal."
+)
+
+
+def live_utilities(model: AppModel) -> Panel:
     """Each party's utility of the table against its reservation; the lines move."""
     sc = model.scenario
     n = len(sc.party_keys)
     cols = 2 if n > 1 else 1
     rows = -(-n // cols)
-    fig = Figure(figsize=(6.4, 1.7 * rows + 0.3), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(PANEL_WIDTH, 2.0 * rows + 0.3), dpi=DPI, layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, sharey=True).ravel()
     markers = [m for m in calendar_markers(model) if m.number is None]
     for ax, party in zip(axes, sc.party_keys, strict=False):
         draw_markers(ax, markers)
         frame_party(ax, model, party)
-        ax.title.set_fontsize(7)
+        few_dates(ax)
+        ax.set_title(f"{sc.party(party).name}\n({sc.sides[sc.party(party).side].name})")
     for ax in axes[n:]:
         ax.set_axis_off()
 
@@ -161,7 +279,7 @@ def live_utilities(model: AppModel) -> LiveFigure:
             for line in utility_lines(ax, model, party, data)
         ]
 
-    return LiveFigure(fig, moving)
+    return Panel(fig, moving, lambda: utilities_alt(model))
 
 
 @solara.component
@@ -169,31 +287,80 @@ def UtilitiesPanel(model: AppModel) -> None:
     """Utilities of the package on the table against the reservation lines."""
     update_counter.get()
     live = solara.use_memo(lambda: live_utilities(model), [model, calendar_key(model)])
-    image = solara.use_memo(live.png, [live, model.day])
+    image = solara.use_memo(live.html, [live, model.day])
     FigurePanel(
         "Utility of the table (thick), aspiration (thin), reservation (dashed)",
+        UTILITIES_CAPTION,
         image,
         ["panel-utilities"],
     )
 
 
-def live_plane(model: AppModel) -> LiveFigure | None:
-    """The utility plane (None without exactly two sides); the path of the table moves."""
+PLANE_CAPTION = (
+    "Each dot is a package, placed by what it gives each side; the grey curve is the most they "
+    "can get together. ✕ marks no deal at this run's reservations."
+)
+
+
+class PlanePoints:
+    """The plane's solutions for run 0's reservations, solved again only when they move.
+
+    With ``reservation = "no_deal"`` the reservations move a little every day, and a solve
+    takes about a second: the solutions are kept for reservations rounded to 0.01, a step no
+    reader can see on the plane, so a run solves a handful of times instead of every day.
+    """
+
+    def __init__(self, model: AppModel) -> None:
+        self.model = model
+        self._solved: dict[tuple[float, ...], Solutions] = {}
+
+    def now(self) -> Solutions:
+        """The solutions for the run's reservations as they stand today."""
+        key = tuple(np.round(self.model.state.reservation[0], 2).tolist())
+        if key not in self._solved:
+            self._solved[key] = run_solutions(self.model)
+        return self._solved[key]
+
+
+def live_plane(model: AppModel) -> Panel | None:
+    """The utility plane (None without exactly two sides); the points and path move."""
     if len(model.scenario.side_keys) != 2:
         return None
-    fig = Figure(figsize=(6.4, 3.9), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(PANEL_WIDTH, 6.2), dpi=DPI, layout="constrained")
     ax = fig.subplots()
-    shares = frame_plane(ax, model)
+    shares = frame_axes(ax, model)
+    points = PlanePoints(model)
     handles, _ = ax.get_legend_handles_labels()
-    # The path and the outcome are redrawn every day: their key entries stand in for them.
+    # The points, the path and the outcome are redrawn every day: their key entries stand in.
     handles += [
+        Line2D([], [], color="black", marker="X", markersize=8, linestyle="", label="no deal"),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            markersize=9,
+            linestyle="",
+            markerfacecolor="none",
+            markeredgecolor="black",
+            label="Kalai–Smorodinsky",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="*",
+            markersize=12,
+            linestyle="",
+            color="#d4ac0d",
+            markeredgecolor="black",
+            label="Nash solution",
+        ),
         Line2D(
             [],
             [],
             color="#95a5a6",
             marker="o",
             markerfacecolor="#555555",
-            markersize=4,
+            markersize=5,
             label="package on the table\n(light: early, dark: late)",
         ),
         Line2D(
@@ -202,19 +369,20 @@ def live_plane(model: AppModel) -> LiveFigure | None:
             color="none",
             marker="o",
             markerfacecolor="#27ae60",
-            markersize=8,
+            markersize=9,
             markeredgecolor="black",
             label="deal (red: breakdown)",
         ),
     ]
-    ax.legend(
-        handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7, frameon=False
-    )
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False)
 
     def moving() -> list[Artist]:
-        return plane_path(ax, model, shares)
+        return [
+            *plane_points(ax, shares, points.now(), "no deal"),
+            *plane_path(ax, model, shares),
+        ]
 
-    return LiveFigure(fig, moving)
+    return Panel(fig, moving, lambda: plane_alt(model, shares, points.now()))
 
 
 @solara.component
@@ -222,7 +390,7 @@ def PlanePanel(model: AppModel) -> None:
     """The two sides' utilities: frontier, Nash, Kalai–Smorodinsky and the path of the table."""
     update_counter.get()
     live = solara.use_memo(lambda: live_plane(model), [model])
-    image = solara.use_memo(lambda: live.png() if live else None, [live, model.day])
+    image = solara.use_memo(lambda: live.html() if live else None, [live, model.day])
     if image is None:
         with solara.Column(style=FIT):
             solara.Text("Utility plane", style={"font-weight": "bold"})
@@ -230,7 +398,7 @@ def PlanePanel(model: AppModel) -> None:
                 f"The plane needs two sides; this scenario has {len(model.scenario.side_keys)}."
             )
         return
-    FigurePanel("Utility plane of the two sides", image, ["panel-plane"])
+    FigurePanel("Utility plane of the two sides", PLANE_CAPTION, image, ["panel-plane"])
 
 
 def lines_of_day(model: AppModel, day: int) -> list[str]:

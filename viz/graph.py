@@ -17,6 +17,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patheffects import withStroke
 
 from model.schema import Scenario
 from viz.history import RunHistory
@@ -52,9 +53,23 @@ def frame_graph(ax: Axes, scenario: Scenario) -> None:
 
 
 def graph_artists(
-    ax: Axes, graph: nx.DiGraph, scenario: Scenario, scale: float | None = None
+    ax: Axes,
+    graph: nx.DiGraph,
+    scenario: Scenario,
+    scale: float | None = None,
+    node_size: float = NODE_SIZE,
+    font_size: float = 8.0,
 ) -> list[Artist]:
-    """Draw a concession graph's nodes, labels and edges; return what was drawn."""
+    """Draw a concession graph's nodes, labels and edges; return what was drawn.
+
+    Args:
+        ax: The axes.
+        graph: The concession graph.
+        scenario: The scenario, for layout, names and colours.
+        scale: The concession drawn at full width (see ``edge_widths``).
+        node_size: Node area in points squared.
+        font_size: The names' size in points.
+    """
     pos = graph_layout(scenario)
     nodes = scenario.party_keys
     out: list[Artist] = [
@@ -64,16 +79,20 @@ def graph_artists(
             nodelist=nodes,
             ax=ax,
             node_color=[side_colour(scenario, n) for n in nodes],
-            node_size=NODE_SIZE,
+            node_size=node_size,
             alpha=0.95,
             linewidths=1.0,
             edgecolors="white",
         )
     ]
     labels = {k: short_name(scenario, k) for k in nodes}
-    out += nx.draw_networkx_labels(
-        graph, pos, labels=labels, ax=ax, font_size=8, font_color="white"
-    ).values()
+    names = nx.draw_networkx_labels(
+        graph, pos, labels=labels, ax=ax, font_size=font_size, font_color="white"
+    )
+    for key, name in names.items():
+        # A name wider than its node stays white on its side's colour, not white on white.
+        name.set_path_effects([withStroke(linewidth=3, foreground=side_colour(scenario, key))])
+    out += names.values()
     edges = list(graph.edges())
     if edges:
         out += nx.draw_networkx_edges(
@@ -88,7 +107,7 @@ def graph_artists(
             arrowstyle="-|>",
             arrowsize=14,
             connectionstyle="arc3,rad=0.18",  # u → v and v → u bend apart instead of overlapping
-            node_size=NODE_SIZE,
+            node_size=node_size,
         )
     return out
 
@@ -120,6 +139,20 @@ def graph_key(scenario: Scenario) -> list[Line2D]:
     return [
         Line2D([], [], color=side_colour_of(scenario, k), linewidth=3, label=f"{s.name} conceded")
         for k, s in scenario.sides.items()
+    ]
+
+
+def width_key(scale: float, conceded: Sequence[float] | None = None) -> list[Line2D]:
+    """Legend handles: how wide an edge is for a given utility conceded.
+
+    Args:
+        scale: The concession drawn at full width, as passed to ``graph_artists``.
+        conceded: The utilities to show (default: a fifth, half and all of ``scale``).
+    """
+    values = list(conceded) if conceded is not None else [scale / 5, scale / 2, scale]
+    return [
+        Line2D([], [], color="#555555", linewidth=0.6 + MAX_WIDTH * v / scale, label=f"{v:.2g}")
+        for v in values
     ]
 
 

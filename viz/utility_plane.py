@@ -7,10 +7,15 @@ sides is traced by the same weighted-sum maximisation that finds the parties' fr
 Kalai–Smorodinsky points are the parties' solutions, placed at their sides' utilities. With
 one party per side this is exactly the textbook picture; with several, a solution of all the
 parties may sit inside the frontier of the sides, which is itself a lesson about the hydra.
+
+A run's plane puts no deal at the run's own reservations (``run_solutions``), the ones its
+outcome table reports: drawn around the scenario's means, and with ``reservation = "no_deal"``
+moving day by day. The Nash and Kalai–Smorodinsky points are solved from that no-deal point.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -20,7 +25,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from model.bargaining import Solutions, solutions_of
+from model.bargaining import Problem, Solutions, problem_of, solutions_of
 from viz.style import side_colour_of
 from viz.timelines import daily_table, verdict
 
@@ -39,12 +44,29 @@ def side_shares(model: NegotiationModel) -> Array:
     return member * clout[None, :] / (member @ clout)[:, None]
 
 
-def side_frontier(model: NegotiationModel, solutions: Solutions) -> Array:
-    """(F, 2) the Pareto frontier of the two sides' utilities, sorted along the first side."""
+def run_solutions(model: NegotiationModel) -> Solutions:
+    """The bargaining solutions of run 0 with no deal at the run's reservations as they stand.
+
+    ``solutions_of(model.compiled)`` puts no deal at the scenario's mean reservations; a run
+    draws its own, and may move them day by day.
+    """
+    run = dataclasses.replace(model.compiled, reservation=model.state.reservation[:1].copy())
+    return solutions_of(run)
+
+
+def side_frontier(model: NegotiationModel, solutions: Solutions | Problem) -> Array:
+    """(F, 2) the Pareto frontier of the two sides' utilities, sorted along the first side.
+
+    Args:
+        model: The model.
+        solutions: The solutions, or only the problem: the frontier does not depend on where
+            no deal lies, so it needs no solving.
+    """
+    problem = solutions.problem if isinstance(solutions, Solutions) else solutions
     shares = side_shares(model)
     lam = np.linspace(0.0, 1.0, SWEEP)[:, None]
     directions = lam * shares[0][None, :] + (1.0 - lam) * shares[1][None, :]
-    util, _ = solutions.problem.best(directions)
+    util, _ = problem.best(directions)
     points = np.unique(util @ shares.T, axis=0)
     keep = [
         i
@@ -55,15 +77,15 @@ def side_frontier(model: NegotiationModel, solutions: Solutions) -> Array:
     return frontier[np.argsort(frontier[:, 0])]
 
 
-def frame_plane(ax: Axes, model: NegotiationModel) -> Array:
-    """The still parts of the plane: frontier, no-deal point, Nash and KS, axes.
+def frame_axes(ax: Axes, model: NegotiationModel) -> Array:
+    """The parts of the plane no reservation moves: the frontier, the axes and their labels.
 
     Args:
         ax: The axes.
         model: A model with exactly two sides.
 
     Returns:
-        The (2, P) side shares, to place the moving parts with ``plane_path``.
+        The (2, P) side shares, to place the points with ``plane_points`` and ``plane_path``.
 
     Raises:
         ValueError: When the scenario does not have exactly two sides.
@@ -71,19 +93,39 @@ def frame_plane(ax: Axes, model: NegotiationModel) -> Array:
     sc = model.scenario
     if len(sc.side_keys) != 2:
         raise ValueError(f"the utility plane needs two sides; {sc.name} has {len(sc.side_keys)}")
-    solutions = solutions_of(model.compiled)
     shares = side_shares(model)
-    frontier = side_frontier(model, solutions)
+    frontier = side_frontier(model, problem_of(model.compiled))
     ax.plot(frontier[:, 0], frontier[:, 1], color="#555555", linewidth=1.6, label="Pareto frontier")
+    a, b = (sc.sides[k] for k in sc.side_keys)
+    ax.set_xlabel(f"{a.name}: utility", color=side_colour_of(sc, sc.side_keys[0]))
+    ax.set_ylabel(f"{b.name}: utility", color=side_colour_of(sc, sc.side_keys[1]))
+    ax.set_xlim(0.0, 1.02)
+    ax.set_ylim(0.0, 1.02)
+    ax.set_aspect("equal")
+    ax.grid(alpha=0.25)
+    return shares
+
+
+def plane_points(
+    ax: Axes, shares: Array, solutions: Solutions, no_deal: str = "no deal (reservations)"
+) -> list[Artist]:
+    """The no-deal point (with its guide lines), Kalai–Smorodinsky and Nash; what was drawn.
+
+    Args:
+        ax: The axes.
+        shares: The (2, P) side shares (``side_shares``).
+        solutions: The solutions whose disagreement point is no deal.
+        no_deal: The no-deal point's legend label.
+    """
     d = shares @ solutions.problem.disagreement
-    ax.axvline(d[0], color="#bbbbbb", linewidth=0.8, linestyle="--")
-    ax.axhline(d[1], color="#bbbbbb", linewidth=0.8, linestyle="--")
-    ax.plot(
-        *d, marker="X", color="black", markersize=8, linestyle="", label="no deal (reservations)"
-    )
+    out: list[Artist] = [
+        ax.axvline(d[0], color="#bbbbbb", linewidth=0.8, linestyle="--"),
+        ax.axhline(d[1], color="#bbbbbb", linewidth=0.8, linestyle="--"),
+        *ax.plot(*d, marker="X", color="black", markersize=8, linestyle="", label=no_deal),
+    ]
     ks, nash = solutions.kalai_smorodinsky, solutions.nash
     if ks is not None:
-        ax.plot(
+        out += ax.plot(
             *(shares @ ks.utility),
             marker="D",
             markersize=10,
@@ -95,7 +137,7 @@ def frame_plane(ax: Axes, model: NegotiationModel) -> Array:
             label="Kalai–Smorodinsky",
         )
     if nash is not None:
-        ax.plot(
+        out += ax.plot(
             *(shares @ nash.utility),
             marker="*",
             markersize=13,
@@ -105,13 +147,31 @@ def frame_plane(ax: Axes, model: NegotiationModel) -> Array:
             markeredgecolor="black",
             label="Nash solution",
         )
-    a, b = (sc.sides[k] for k in sc.side_keys)
-    ax.set_xlabel(f"{a.name}: utility", color=side_colour_of(sc, sc.side_keys[0]))
-    ax.set_ylabel(f"{b.name}: utility", color=side_colour_of(sc, sc.side_keys[1]))
-    ax.set_xlim(0.0, 1.02)
-    ax.set_ylim(0.0, 1.02)
-    ax.set_aspect("equal")
-    ax.grid(alpha=0.25)
+    return out
+
+
+def frame_plane(ax: Axes, model: NegotiationModel, solutions: Solutions | None = None) -> Array:
+    """The still parts of the plane: frontier, no-deal point, Nash and KS, axes.
+
+    Args:
+        ax: The axes.
+        model: A model with exactly two sides.
+        solutions: Where no deal lies and the solutions from it; the scenario's (its mean
+            reservations) when None, as for a plane shared by many runs.
+
+    Returns:
+        The (2, P) side shares, to place the moving parts with ``plane_path``.
+
+    Raises:
+        ValueError: When the scenario does not have exactly two sides.
+    """
+    shares = frame_axes(ax, model)
+    if solutions is None:
+        plane_points(
+            ax, shares, solutions_of(model.compiled), "no deal (the scenario's reservations)"
+        )
+    else:
+        plane_points(ax, shares, solutions, "no deal (this run's reservations)")
     return shares
 
 
@@ -177,7 +237,7 @@ def plane_path(
 
 
 def draw_utility_plane(ax: Axes, model: NegotiationModel, upto: int | None = None) -> None:
-    """Draw the plane of run 0: frontier, disagreement, Nash, KS and the path of the table.
+    """Draw the plane of run 0: frontier, its no deal, Nash, KS and the path of the table.
 
     Args:
         ax: The axes.
@@ -187,7 +247,7 @@ def draw_utility_plane(ax: Axes, model: NegotiationModel, upto: int | None = Non
     Raises:
         ValueError: When the scenario does not have exactly two sides.
     """
-    plane_path(ax, model, frame_plane(ax, model), upto)
+    plane_path(ax, model, frame_plane(ax, model, run_solutions(model)), upto)
 
 
 def utility_plane_figure(model: NegotiationModel) -> Figure:
