@@ -13,6 +13,7 @@ and Kalai–Smorodinsky points of the seed's bargaining problem.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from agents.human import ACCEPT, BLOCK, REJECT, AwaitingAnswer, Desk, HumanSeat, Question
-from model.bargaining import solutions_of
+from model.bargaining import Solutions, solutions_of
 from model.ensemble import run_ensemble
 from model.errors import ArgumentError
 from model.loading import load_scenario
@@ -298,6 +299,16 @@ class Game:
             raise ArgumentError("game", "running", "the run has not ended yet")
         return dict(self.model.results().iloc[0])
 
+    def solutions(self) -> Solutions:
+        """The bargaining solutions of the game's run, with no deal at its reservations.
+
+        The run's own reservations as they stood when it ended (they move with the no-deal
+        terms), not the scenario's means: the point a party would walk away to.
+        """
+        m = self.model
+        run = dataclasses.replace(m.compiled, reservation=m.state.reservation[:1].copy())
+        return solutions_of(run)
+
     def debrief(self, runs: int = DEBRIEF_RUNS) -> Debrief:
         """The person's result beside the agent's and the bargaining solutions."""
         return debrief_of(self, runs)
@@ -319,8 +330,8 @@ class Debrief:
         agents: One row per seed of the agent's ensemble (``run_ensemble``), with a column
             ``payoff``.
         share_beaten: The share of the ensemble's runs whose payoff the person's beats.
-        nash, kalai_smorodinsky: What the solutions give the seat on this seed (None without
-            a zone of agreement).
+        nash, kalai_smorodinsky: What the solutions give the seat on this seed, with no deal
+            at the run's reservations (None without a zone of agreement).
         utilities: The person's end, every party's utility by key.
         agent_utilities: The agent's end on the same seed, by key.
     """
@@ -397,7 +408,7 @@ def debrief_of(game: Game, runs: int = DEBRIEF_RUNS) -> Debrief:
     payoff = float(row[utility])
     own = agents.iloc[0]
     keys = game.scenario.party_keys
-    solutions = solutions_of(game.model.compiled)
+    solutions = game.solutions()
     index = keys.index(seat)
     return Debrief(
         seat=seat,

@@ -26,7 +26,7 @@ def debrief_figure(game: Game, debrief: Debrief) -> Figure:
     ax = fig.subplots()
     keys = sc.party_keys
     if len(sc.side_keys) == 2:
-        shares = frame_plane(ax, game.model)
+        shares = frame_plane(ax, game.model, game.solutions())
         agents = debrief.agents
         util = agents[[f"utility_{k}" for k in keys]].to_numpy(float) @ shares.T
         deal = (agents["status"] == "deal").to_numpy()
