@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", metavar="KEY[,KEY]", help="measure only these mechanisms (default: all)"
     )
     sweep_commands.add_parsers(sub)
-    app = sub.add_parser("app", help="the teaching app in a web browser (Mesa SolaraViz)")
+    app = sub.add_parser("app", help="the teaching app in a web browser (watch, play, class board)")
     app.add_argument(
         "--host",
         default="127.0.0.1",

@@ -93,7 +93,7 @@ class AppModel(NegotiationModel):
             seed: The seed, as a number or as the text typed in the seed box.
             fixed: Overrides applied as they are, first (a stored sweep run's parameters).
             **kwargs: Override path → value, from the sliders.
-                Mesa's SolaraViz requires the catch-all to be called ``kwargs``.
+                The settings card passes them by path, so the catch-all takes them.
         """
         loaded = load_scenario(scenario)
         self.run_seed, note = parse_seed(seed)
@@ -118,7 +118,7 @@ def settings_overrides(
 ) -> tuple[dict[str, Any], str | None]:
     """The overrides the inputs stand for, checked against the scenario.
 
-    Mesa's Reset builds the model from whatever the inputs hold, and a page's inputs can be
+    Reset builds the model from whatever the inputs hold, and a page's inputs can be
     sent anything: settings the model refuses give way to the fixed ones alone, with a note.
 
     Args:
@@ -141,7 +141,10 @@ def settings_overrides(
 
 
 def model_params(scenario: str, view: View | None = None) -> dict[str, Any]:
-    """SolaraViz ``model_params`` for a scenario: the fixed scenario, the seed and sliders.
+    """The Watch page's inputs for a scenario: the fixed scenario, the seed and the controls.
+
+    Entries follow the ``model_params`` format of Mesa's SolaraViz (a fixed value, or a dict
+    with ``type`` and ``value``), which ``viz.app_watch.initial_values`` reads.
 
     A link's view (``viz.app_link``) sets the seed and the controls it names.
     """
@@ -307,7 +310,7 @@ def WatchBody(
     set_source: Callable[[SweepRun | None], None],
 ) -> None:
     """The Watch page for one source: its sidebar of inputs and its grid of panels."""
-    # Mesa's Reset (``ModelController``) puts its new model in this reactive; the panels,
+    # Reset (``viz.app_watch.RunCard``) puts its new model in this reactive; the panels,
     # the link and the downloads follow it.
     current = solara.use_reactive(model)
     values = solara.use_reactive(initial_values(params))

@@ -67,7 +67,7 @@ class Control:
             object.__setattr__(self, "step", step)
 
     def as_mesa_param(self) -> dict[str, Any]:
-        """The control as a SolaraViz ``model_params`` entry."""
+        """The control as an input entry (the ``model_params`` format of Mesa's SolaraViz)."""
         if self.choices:
             return {
                 "type": "Select",

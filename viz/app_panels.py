@@ -1,8 +1,8 @@
 """The app's panels: the concession graph, positions, utilities, the plane, the day, the outcome.
 
-Each panel is a Solara component of the model, redrawn when Mesa's SolaraViz steps or resets
+Each panel is a Solara component of the model, redrawn when the Watch page steps or resets
 it (``update_counter``). Figures are built with ``matplotlib.figure.Figure``, never pyplot, so
-the sessions of many browsers, and Mesa's play thread, never share a figure.
+the sessions of many browsers never share a figure.
 """
 
 from __future__ import annotations

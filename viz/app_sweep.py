@@ -114,7 +114,7 @@ def open_sweep_run(folder: str, run: int | str, root: Path | None = None) -> Swe
 
 
 def sweep_run_params(source: SweepRun) -> dict[str, Any]:
-    """SolaraViz ``model_params`` for a stored run: its scenario, seed and fixed parameters."""
+    """The Watch page's inputs for a stored run: its scenario, seed and fixed parameters."""
     params: dict[str, Any] = {
         "scenario": source.scenario,
         "seed": {
