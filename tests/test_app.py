@@ -299,7 +299,7 @@ def test_page_steps_resets_and_moves_a_slider(session: Any) -> None:
     click(rc, "Reset")
     assert "before the first day" in text_with(rc, "Concession graph")
     note = text_with(rc, "changed from the scenario")
-    assert "Seed 3;" in note and "sides.us.cohesion = 0.9" in note
+    assert "Seed 3;" in note and "United States: cohesion = 0.90" in note
     click(rc, "Step")
     assert "Round 1" in " ".join(texts(rc))
 

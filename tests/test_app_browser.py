@@ -175,7 +175,7 @@ def test_teacher_session(browser: object, app_url: str, tmp_path: Path) -> None:
     assert slider.get_attribute("aria-valuenow") == "1"
     page.get_by_role("button", name="Reset").click()  # type: ignore[attr-defined]
     graph_title(page, "before the first day")
-    outcome.get_by_text(re.compile(r"sides\.us\.cohesion = 1(\.0)?")).wait_for()
+    outcome.get_by_text(re.compile(r"United States: cohesion = 1\.00")).wait_for()
     step(page, 1, first_day=0)
     page.locator(".panel-narrative").get_by_text(re.compile("Round 1")).first.wait_for()  # type: ignore[attr-defined]
 

@@ -67,7 +67,7 @@ def test_reset_with_nothing_touched_changes_nothing(browser: object, app_url: st
 def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:  # noqa: F811
     link = app_url + "?scenario=june2025&seed=5&set.sides.us.cohesion=0.8&set.nothing=1"
     context, page, watch = open_view(browser, link)
-    assert settings_line(page) == ("5", "sides.us.cohesion = 0.8")
+    assert settings_line(page) == ("5", "United States: cohesion = 0.80")
     page.get_by_text("not one of the app's controls").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
     query = urllib.parse.parse_qs(urllib.parse.urlparse(share_href(page)).query)
     assert query == {"scenario": ["june2025"], "seed": ["5"], "set.sides.us.cohesion": ["0.8"]}
@@ -77,7 +77,8 @@ def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:  # n
     slider.focus()
     slider.press("End")
     page.get_by_role("button", name="Reset").click()  # type: ignore[attr-defined]
-    page.locator(".panel-outcome").get_by_text("sides.us.cohesion = 1").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
+    outcome = page.locator(".panel-outcome")  # type: ignore[attr-defined]
+    outcome.get_by_text("United States: cohesion = 1.00").wait_for(timeout=UI_TIMEOUT)
     page.wait_for_function(  # type: ignore[attr-defined]
         "() => document.querySelector('a.share-link').href.includes('cohesion=1.0')",
         timeout=UI_TIMEOUT,

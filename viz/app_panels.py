@@ -27,6 +27,7 @@ from mesa.visualization.utils import update_counter
 from model.bargaining import Solutions
 from model.narration import fmt_value
 from model.schema import Dynamics
+from viz.app_watch import settings_text
 from viz.figure_html import png_html, raise_fonts, smallest_font_px
 from viz.graph import FULL_WIDTH_AT, frame_graph, graph_artists, graph_key, width_key
 from viz.live_figure import LiveFigure
@@ -522,6 +523,7 @@ def OutcomePanel(model: AppModel) -> None:
     update_counter.get()
     sc = model.scenario
     o = model.outcome
+    settings = solara.use_memo(lambda: settings_text(sc, model.app_overrides), [model])
     with solara.Column(style=FIT, classes=["panel-outcome"]):
         if o is None:
             solara.Text(f"Outcome: not yet — {verdict(model)}", style={"font-weight": "bold"})
@@ -554,7 +556,6 @@ def OutcomePanel(model: AppModel) -> None:
         solara.HTML(
             tag="div", unsafe_innerHTML=html_table(["Party", "Utility", "Reservation"], rows)
         )
-        settings = ", ".join(f"{k} = {v}" for k, v in model.app_overrides.items()) or "none"
         Note(
             f"Seed {model.run_seed}; changed from the scenario: {settings}. {deadline_note(model)}"
         )

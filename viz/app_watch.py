@@ -62,6 +62,25 @@ def shown_value(ctl: Control, value: Any) -> str:
     return f"{float(value):.{decimals}f}"
 
 
+def settings_text(scenario: Scenario, overrides: dict[str, Any]) -> str:
+    """The settings a run changed from its scenario, by the controls' labels ("none" for none).
+
+    Each value is shown to its slider's step; a path without a control (a stored sweep's
+    parameter) is shown by its path.
+    """
+    controls = {c.path: c for c in controls_for(scenario)}
+    parts = []
+    for path, value in overrides.items():
+        ctl = controls.get(path)
+        if ctl is not None:
+            parts.append(f"{ctl.label} = {shown_value(ctl, value)}")
+        elif isinstance(value, float):
+            parts.append(f"{path} = {value:.4g}")
+        else:
+            parts.append(f"{path} = {value}")
+    return ", ".join(parts) or "none"
+
+
 def pending_changes(
     controls: Sequence[Control], values: dict[str, Any], model: AppModel
 ) -> list[str]:
