@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ import pandas as pd
 import pytest
 from helpers import run_main
 
-from experiments.compare import compare, comparison_lines
+from experiments.chunks import run_in_chunks
+from experiments.compare import compare, comparison_doc, comparison_lines, differences
 from experiments.summary import summarize, survival
 from model import load_scenario, run_ensemble
 from viz.compare_figures import comparison_figure
@@ -99,13 +101,36 @@ def test_the_paired_counts_add_up(json_doc: dict[str, Any]) -> None:
 def test_a_scenario_compared_with_itself_differs_in_nothing() -> None:
     cmp = compare(A, A, runs=30, seed=11)
     pd.testing.assert_frame_equal(cmp.tables[0], cmp.tables[1])
-    assert cmp.paired() == {
-        "deal_to_breakdown": 0,
-        "breakdown_to_deal": 0,
-        "difference": 0.0,
-        "difference_95ci": [0.0, 0.0],
-    }
+    paired = cmp.paired()
+    assert paired["deal_to_breakdown"] == paired["breakdown_to_deal"] == 0
+    assert paired["difference"] == 0.0
+    low, high = paired["difference_95ci"]
+    assert low == pytest.approx(-high) and low <= 0.0 <= high  # Newcombe's: symmetric about 0
     assert any("+0.0 points" in line for line in comparison_lines(cmp))
+    for d in differences(cmp, resamples=200):
+        assert d.change.value == 0.0 or math.isnan(d.change.value), d
+        if d.unit != "share":  # the same draws on both sides: every resample's change is 0
+            assert d.change.low == d.change.high == 0.0, d
+
+
+def test_settings_of_one_scenario_are_compared_on_the_same_seeds() -> None:
+    cohesive = {"sides.us.cohesion": 1.0}
+    cmp = compare(A, A, runs=RUNS, seed=SEED, overrides=({}, cohesive), labels=("as filed", "one"))
+    pd.testing.assert_frame_equal(cmp.tables[0], run_in_chunks(A, SEED, RUNS))
+    pd.testing.assert_frame_equal(cmp.tables[1], run_in_chunks(A, SEED, RUNS, overrides=cohesive))
+    assert cmp.labels == ("as filed", "one") and cmp.overrides == ({}, cohesive)
+    rows = {d.name: d for d in differences(cmp, resamples=300)}
+    deal = rows["deal probability"]
+    a, b = cmp.deals()
+    assert deal.change.value == pytest.approx(b.mean() - a.mean())
+    assert deal.change.low <= deal.change.value <= deal.change.high
+    day = rows["median deal day"]
+    assert day.change.value == pytest.approx(day.b.value - day.a.value)
+    assert day.change.low <= day.change.value <= day.change.high
+    assert set(rows) >= {i.label for i in load_scenario(A).issues}
+    doc = comparison_doc(cmp)
+    assert [d["name"] for d in doc["differences"]] == [d.name for d in differences(cmp)]
+    assert "one minus as filed, paired by seed:" in comparison_lines(cmp)
 
 
 def test_scenarios_with_different_issues_are_compared_on_the_union() -> None:
