@@ -181,14 +181,21 @@ def fmt_level(d: Difference, value: float) -> str:
     return fmt_value(value, d.unit)
 
 
+def interval_text(d: Difference) -> str:
+    """The 95% interval of B minus A, its ends signed ("+1.2 to +5.0"; "–" without one)."""
+    if math.isnan(d.change.low) or math.isnan(d.change.high):
+        return "–"
+    low, high = (fmt_change(d, x, unit=False) for x in (d.change.low, d.change.high))
+    return f"{low} to {high}"
+
+
 def change_text(d: Difference) -> str:
     """B minus A with its 95% interval, in words ("+3.1 points (95% interval +1.2 to +5.0)")."""
     if math.isnan(d.change.value):
         return "– (no deal on one side)"
     if math.isnan(d.change.low):
         return fmt_change(d, d.change.value)
-    low, high = (fmt_change(d, x, unit=False) for x in (d.change.low, d.change.high))
-    return f"{fmt_change(d, d.change.value)} (95% interval {low} to {high})"
+    return f"{fmt_change(d, d.change.value)} (95% interval {interval_text(d)})"
 
 
 def compare(

@@ -1,9 +1,11 @@
-"""The teaching app (``negotiate app``): four pages, one NegotiationModel per browser session.
+"""The teaching app (``negotiate app``): five pages, one NegotiationModel per browser session.
 
 - **Watch** (``/``): one run, day by day, with its panels; the settings in sections; a link
   that reproduces the view; CSV downloads (``viz.app_watch``, ``viz.app_link``,
   ``viz.app_downloads``).
 - **Play** (``/play``): a student takes a party's seat (``viz.app_play``).
+- **Compare** (``/compare``): two settings on the same seeds, the change with its interval
+  (``viz.app_compare``).
 - **Class board** (``/board``): every finished game, with ``--class`` (``viz.app_board``).
 - **Info** (``/info``): the model in NetLogo's headings and a glossary (``viz.app_info``).
 
@@ -31,13 +33,12 @@ from typing import Any, cast
 
 import solara
 
-from model.errors import UserError
 from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
 from model.negotiation import NegotiationModel
-from model.params import apply_overrides, compile_scenario
 from model.schema import Scenario
 from viz.app_board import BoardPage
-from viz.app_controls import controls_for, overrides_from, parse_seed
+from viz.app_compare import ComparePage
+from viz.app_controls import controls_for, parse_seed, settings_overrides
 from viz.app_downloads import Downloads
 from viz.app_ensemble import EnsemblePanel
 from viz.app_errors import failure_line
@@ -113,33 +114,6 @@ class AppModel(NegotiationModel):
             self.notes.append(failure_line(exc, f"The run stopped: day {day} could not be played"))
 
 
-def settings_overrides(
-    scenario: Scenario, fixed: Mapping[str, Any], values: Mapping[str, Any]
-) -> tuple[dict[str, Any], str | None]:
-    """The overrides the inputs stand for, checked against the scenario.
-
-    Reset builds the model from whatever the inputs hold, and a page's inputs can be
-    sent anything: settings the model refuses give way to the fixed ones alone, with a note.
-
-    Args:
-        scenario: The scenario.
-        fixed: Overrides applied as they are (a stored run's parameters).
-        values: Override path → the input's value, from the sliders.
-
-    Returns:
-        The overrides, and None or a one-line note saying why the sliders were not used.
-    """
-    try:
-        overrides = {**fixed, **overrides_from(scenario, values)}
-        apply_overrides(compile_scenario(scenario), overrides, 1)
-    except Exception as exc:
-        line = failure_line(exc, "The settings could not be used")
-        if isinstance(exc, UserError):
-            line = f"The settings could not be used: {line}."
-        return dict(fixed), f"{line} The scenario's own settings are used instead."
-    return overrides, None
-
-
 def model_params(scenario: str, view: View | None = None) -> dict[str, Any]:
     """The Watch page's inputs for a scenario: the fixed scenario, the seed and the controls.
 
@@ -172,6 +146,11 @@ def ShareLink(model: AppModel) -> None:
             attributes={"href": query, "class": "share-link"},
         )
         solara.Text("Right-click the link to copy it; Reset first to include new settings.")
+        solara.HTML(
+            tag="a",
+            unsafe_innerHTML="Compare these settings with the scenario as filed",
+            attributes={"href": f"compare{query}", "class": "compare-link"},
+        )
 
 
 @solara.component
@@ -222,6 +201,12 @@ def Play() -> None:
 
 
 @solara.component
+def Compare() -> None:
+    """The Compare page, guarded."""
+    Guarded(ComparePage)
+
+
+@solara.component
 def Board() -> None:
     """The Class board page, guarded."""
     Guarded(BoardPage)
@@ -254,6 +239,7 @@ def Layout(children: list[Any] | None = None) -> None:
 routes = [
     solara.Route(path="/", component=Page, label="Watch", layout=Layout),
     solara.Route(path="play", component=Play, label="Play"),
+    solara.Route(path="compare", component=Compare, label="Compare"),
     solara.Route(path="board", component=Board, label="Class board"),
     solara.Route(path="info", component=Info, label="Info"),
 ]

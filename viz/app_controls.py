@@ -17,9 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from experiments import numbers
-from model.errors import ArgumentError
-from model.params import RULES, Compiled, compile_scenario
+from model.errors import ArgumentError, UserError
+from model.params import RULES, Compiled, apply_overrides, compile_scenario
 from model.schema import Scenario
+from viz.app_errors import failure_line
 from viz.style import short_name
 
 EPS = 1e-9
@@ -287,6 +288,33 @@ def overrides_from(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, A
         for party, set_to in priorities.items():
             out |= _priority_overrides(c, party, set_to)
     return out
+
+
+def settings_overrides(
+    scenario: Scenario, fixed: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """The overrides the inputs stand for, checked against the scenario.
+
+    Reset builds the model from whatever the inputs hold, and a page's inputs can be
+    sent anything: settings the model refuses give way to the fixed ones alone, with a note.
+
+    Args:
+        scenario: The scenario.
+        fixed: Overrides applied as they are (a stored run's parameters).
+        values: Override path → the input's value, from the sliders.
+
+    Returns:
+        The overrides, and None or a one-line note saying why the sliders were not used.
+    """
+    try:
+        overrides = {**fixed, **overrides_from(scenario, values)}
+        apply_overrides(compile_scenario(scenario), overrides, 1)
+    except Exception as exc:
+        line = failure_line(exc, "The settings could not be used")
+        if isinstance(exc, UserError):
+            line = f"The settings could not be used: {line}."
+        return dict(fixed), f"{line} The scenario's own settings are used instead."
+    return overrides, None
 
 
 def _priority_overrides(c: Compiled, party: str, set_to: dict[str, float]) -> dict[str, float]:

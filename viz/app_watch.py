@@ -124,6 +124,30 @@ def ControlInput(ctl: Control, values: solara.Reactive[dict[str, Any]]) -> None:
 
 
 @solara.component
+def SettingsSections(
+    scenario: Scenario,
+    controls: Sequence[Control],
+    values: solara.Reactive[dict[str, Any]],
+    open_sides: bool = True,
+) -> None:
+    """The controls by section (the talks, each side, each party); the sides' open or not."""
+    groups: dict[str, list[Control]] = {}
+    for ctl in controls:
+        groups.setdefault(ctl.group, []).append(ctl)
+    sides = {s.name for s in scenario.sides.values()}
+    solara.Style(SETTINGS_CSS)
+    for group, members in groups.items():
+        with solara.Details(group, expand=open_sides and group in sides):
+            if any(".priorities." in c.path for c in members):
+                solara.Text(
+                    "Priorities are relative weights: the model rescales them to sum to 1.",
+                    style={"font-size": "0.85em"},
+                )
+            for ctl in members:
+                ControlInput(ctl, values)
+
+
+@solara.component
 def SettingsCard(
     scenario: Scenario,
     spec: dict[str, Any],
@@ -134,11 +158,6 @@ def SettingsCard(
     controls = solara.use_memo(
         lambda: [c for c in controls_for(scenario) if c.path in spec], [scenario, tuple(spec)]
     )
-    groups: dict[str, list[Control]] = {}
-    for ctl in controls:
-        groups.setdefault(ctl.group, []).append(ctl)
-    sides = {s.name for s in scenario.sides.values()}
-    solara.Style(SETTINGS_CSS)
     with solara.Card("Settings", classes=["settings"]):
         seed = spec.get("seed")
         if isinstance(seed, dict):
@@ -147,15 +166,7 @@ def SettingsCard(
                 value=str(values.value.get("seed", seed["value"])),
                 on_value=lambda text: values.set({**values.value, "seed": text}),
             )
-        for group, members in groups.items():
-            with solara.Details(group, expand=group in sides):
-                if any(".priorities." in c.path for c in members):
-                    solara.Text(
-                        "Priorities are relative weights: the model rescales them to sum to 1.",
-                        style={"font-size": "0.85em"},
-                    )
-                for ctl in members:
-                    ControlInput(ctl, values)
+        SettingsSections(scenario, controls, values)
         waiting = pending_changes(controls, values.value, model)
         if waiting:
             with solara.Column(classes=["pending"]):

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from experiments.compare import Comparison, union_issues
@@ -29,24 +30,7 @@ def comparison_figure(cmp: Comparison) -> Figure:
     rows = 1 + math.ceil(len(issues) / cols)
     fig = Figure(figsize=(12, 3.2 * rows), layout="constrained")
     grid = fig.add_gridspec(rows, cols)
-    ax = fig.add_subplot(grid[0, :])
-    last = max(int(t["day"].max()) for t in cmp.tables)
-    for k, (table, scen, label) in enumerate(
-        zip(cmp.tables, cmp.scenarios, cmp.labels, strict=True)
-    ):
-        curve = survival(table, last)
-        share = cmp.summaries[k]["deal_probability"]
-        name = f"{label} (deals in {share:.1%} of runs)"
-        ax.step(np.arange(last + 1), curve, where="post", color=COLOURS[k], label=name)
-        deadline = (scen.calendar.deadline - scen.calendar.start).days
-        ax.axvline(deadline, color=COLOURS[k], linestyle=":", linewidth=1)
-    ax.set(
-        xlabel="days since the start of talks (dotted: each deadline)",
-        ylabel="share of runs without a deal",
-        ylim=(0, 1.02),
-        title="Days to a deal",
-    )
-    ax.legend(loc="lower left")
+    draw_days_to_deal(fig.add_subplot(grid[0, :]), cmp)
     for n, issue in enumerate(issues):
         ax = fig.add_subplot(grid[1 + n // cols, n % cols])
         column = f"term_{issue.key}"
@@ -73,6 +57,27 @@ def comparison_figure(cmp: Comparison) -> Figure:
         ax.set_title(f"{textwrap.shorten(issue.label, 36)}\n({issue.unit}, deals only)", fontsize=9)
     fig.suptitle(f"{cmp.labels[0]} vs {cmp.labels[1]}: {cmp.runs:,} runs each, the same seeds")
     return fig
+
+
+def draw_days_to_deal(ax: Axes, cmp: Comparison) -> None:
+    """The share of runs still without a deal, day by day, A and B, each deadline dotted."""
+    last = max(int(t["day"].max()) for t in cmp.tables)
+    for k, (table, scen, label) in enumerate(
+        zip(cmp.tables, cmp.scenarios, cmp.labels, strict=True)
+    ):
+        curve = survival(table, last)
+        share = cmp.summaries[k]["deal_probability"]
+        name = f"{label} (deals in {share:.1%} of runs)"
+        ax.step(np.arange(last + 1), curve, where="post", color=COLOURS[k], label=name)
+        deadline = (scen.calendar.deadline - scen.calendar.start).days
+        ax.axvline(deadline, color=COLOURS[k], linestyle=":", linewidth=1)
+    ax.set(
+        xlabel="days since the start of talks (dotted: each deadline)",
+        ylabel="share of runs without a deal",
+        ylim=(0, 1.02),
+        title="Days to a deal",
+    )
+    ax.legend(loc="lower left")
 
 
 def _short(label: str) -> str:

@@ -168,6 +168,9 @@ def serve(
     # Serve the front end from this server (solara-assets), even where Solara would otherwise
     # point the browser at its CDN (it does inside some editors' terminals).
     os.environ.setdefault("SOLARA_ASSETS_PROXY", "true")
+    # Solara's "This website runs on Solara" banner floats over the panels' bottom right
+    # corner; the Info page's credits name Solara instead.
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     # Mesa 3.3's own SolaraViz trips Solara's hook check; nothing a teacher can act on.
     warnings.filterwarnings("ignore", message=".*ComponentsView. `use_state` found despite")
     # Solara warns, once per browser session, that a cookie for embedding in other sites'
