@@ -22,6 +22,7 @@ from mesa.visualization.utils import update_counter
 
 from model.schema import Scenario
 from viz.app_controls import EPS, Control, controls_for
+from viz.app_keys import Shortcuts
 
 if TYPE_CHECKING:
     from viz.app import AppModel
@@ -191,7 +192,7 @@ def DayLine(model: AppModel) -> None:
 
 @solara.component
 def RunCard(current: solara.Reactive[AppModel], values: solara.Reactive[dict[str, Any]]) -> None:
-    """Reset, play or pause, and step, with the day on screen.
+    """Reset, play or pause, and step, with the day on screen, and keys for each.
 
     Play steps a day every ``PLAY_INTERVAL_MS`` on the server's event loop, each day drawn
     before the next is played; Reset builds ``AppModel(**values)``.
@@ -210,6 +211,15 @@ def RunCard(current: solara.Reactive[AppModel], values: solara.Reactive[dict[str
         current.set(cls(**values.value))
         update_counter.value += 1
 
+    def toggle() -> None:
+        if current.value.running or playing.value:
+            playing.set(not playing.value)
+
+    def step_key() -> None:
+        # The Step button is disabled while playing or after the end; its key is too.
+        if current.value.running and not playing.value:
+            step()
+
     with solara.Card("Run"):
         if playing.value:
             Player(step, playing, current)
@@ -218,13 +228,14 @@ def RunCard(current: solara.Reactive[AppModel], values: solara.Reactive[dict[str
             solara.Button(
                 "❚❚" if playing.value else "▶",
                 color="primary",
-                on_click=lambda: playing.set(not playing.value),
+                on_click=toggle,
                 disabled=not running,
             )
             solara.Button(
                 "Step", color="primary", on_click=step, disabled=playing.value or not running
             )
         DayLine(current.value)
+        Shortcuts({"play": toggle, "step": step_key, "reset": reset})
 
 
 @solara.component

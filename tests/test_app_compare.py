@@ -1,0 +1,91 @@
+"""The Compare page's work, without a browser: two settings on the same seeds, the change
+with its interval, the figure's alt text and the CSV of both ensembles."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from experiments.chunks import run_in_chunks
+from viz.app_compare import (
+    CompareResult,
+    both_csv,
+    figure_alt,
+    headline,
+    inputs_key,
+    result_rows,
+    run_comparison,
+)
+
+COHESIVE = {"sides.us.cohesion": 1.0}
+RUNS = 200
+
+
+@pytest.fixture(scope="module")
+def result() -> CompareResult:
+    return run_comparison(("june2025", "june2025"), ({}, COHESIVE), "3", RUNS)
+
+
+def test_both_sides_run_their_own_settings_on_the_same_seeds(result: CompareResult) -> None:
+    cmp = result.comparison
+    assert cmp.seed == 3 and cmp.runs == RUNS
+    pd.testing.assert_frame_equal(cmp.tables[0], run_in_chunks("june2025", 3, RUNS))
+    pd.testing.assert_frame_equal(
+        cmp.tables[1], run_in_chunks("june2025", 3, RUNS, overrides=COHESIVE)
+    )
+    assert result.settings == (
+        "june2025; changed: none",
+        "june2025; changed: United States: cohesion = 1.00",
+    )
+    assert result.notes == ()
+
+
+def test_the_table_gives_each_statistic_and_the_change_with_its_interval(
+    result: CompareResult,
+) -> None:
+    rows = result_rows(result)
+    names = [r[0] for r in rows]
+    assert names[:3] == ["deal probability", "runs with the deadline extended", "median deal day"]
+    deal = result.rows[0]
+    a, b = result.comparison.deals()
+    assert deal.change.value == pytest.approx(b.mean() - a.mean())
+    assert rows[0][1] == f"{a.mean():.1%}" and rows[0][2] == f"{b.mean():.1%}"
+    assert rows[0][3].endswith(" points") and " to " in rows[0][4]
+    text = headline(result)
+    assert f"{result.comparison.paired()['breakdown_to_deal']:,} of A's breakdowns" in text
+    assert "95% interval" in text and "interval" in text.split(".")[-2]
+    alt = figure_alt(result)
+    assert alt.startswith("Share of runs still without a deal") and "A deals in" in alt
+
+
+def test_the_csv_holds_both_ensembles_with_side_scenario_and_seed(result: CompareResult) -> None:
+    frame = pd.read_csv(io.StringIO(both_csv(result)))
+    assert len(frame) == 2 * RUNS
+    assert frame["side"].value_counts().to_dict() == {"A": RUNS, "B": RUNS}
+    assert set(frame["scenario"]) == {"june2025"}
+    for side in ("A", "B"):
+        assert frame.loc[frame["side"] == side, "seed"].tolist() == list(range(3, 3 + RUNS))
+
+
+def test_two_scenarios_compare_on_the_issues_they_share() -> None:
+    done = run_comparison(("june2025", "two_level"), ({}, {}), "0", 50)
+    assert done.settings[1] == "two_level; changed: none"
+    assert {d.name for d in done.rows} >= {"deal probability", "median deal day"}
+
+
+def test_inputs_that_cannot_be_used_are_notes_not_failures() -> None:
+    done = run_comparison(
+        ("june2025", "june2025"), ({}, {"sides.us.cohesion": "lots"}), "minus one", 50
+    )
+    assert done.comparison.seed == 0
+    assert any(n.startswith("The seed") for n in done.notes)
+    assert any(n.startswith("B: The settings could not be used") for n in done.notes)
+    assert done.comparison.overrides == ({}, {})  # B falls back to the scenario as filed
+
+
+def test_a_result_knows_the_inputs_it_came_from(result: CompareResult) -> None:
+    same = inputs_key(("june2025", "june2025"), ({}, COHESIVE), "3", RUNS)
+    assert result.key == same
+    assert inputs_key(("june2025", "june2025"), ({}, {}), "3", RUNS) != same
