@@ -37,12 +37,16 @@ toward another is an edge of the **concession graph**.
 
 ## How to use it
 
-- **Watch**: press Step or Play and follow the run, day by day. The sliders change one
-  setting (a clout, a tactic, the chance the deadline moves); Reset builds the run again with
-  them. The ensemble panel runs the same settings a thousand times.
+- **Watch**: press Step or Play and follow the run, day by day (keys: Space or P plays and
+  pauses, S or → steps, R resets). The sliders change one setting (a clout, a tactic, the
+  chance the deadline moves); Reset builds the run again with them. The ensemble panel runs
+  the same settings a thousand times.
 - **Play**: take a party's seat. On round days you table a package (when your side opens the
   round) and answer the packages on the table; the agents play everyone else. At the end the
   debrief sets your result beside the agent in your seat and the bargaining solutions.
+- **Compare**: two settings (or two scenarios) on the same seeds. The page gives each
+  statistic for A and for B and the change B minus A with its 95% interval; because run i of
+  both has the same seed, the change is the settings' doing.
 - **Class board**: with `negotiate app --class`, every finished game appears here, on one
   plane, with a table and a CSV download.
 
@@ -61,7 +65,8 @@ toward another is an edge of the **concession graph**.
 
 - Play Akazawa and hold out for more than the agent would: do you get a better deal, or none?
 - Play a US member and block every package that shortchanges your portfolio.
-- In Watch, set the US cabinet's cohesion to 1 (it never argues) and compare the ensemble.
+- In Compare, set B's US cohesion to 1 (the cabinet never argues): how many breakdowns
+  become deals, and how much earlier do deals come?
 - Set the chance the deadline moves to 0, then to 1.
 - Try the scenario `no_pause` (the deadline the day after the first round).
 
