@@ -163,11 +163,19 @@ def fmt_change(d: Difference, value: float, unit: bool = True) -> str:
         return "–"
     if d.unit in ("share", "%"):  # a change of a share or a rate is in percentage points
         text = f"{100 * value if d.unit == 'share' else value:+.{1 if d.unit == 'share' else 2}f}"
+        text = _no_negative_zero(text)
         return f"{text} points" if unit else text
     if d.unit == "day":
-        return f"{value:+.1f} days" if unit else f"{value:+.1f}"
-    sign = "+" if value >= 0 else "-"
-    return f"{sign}{fmt_value(abs(value), d.unit, extra=1)}"
+        text = _no_negative_zero(f"{value:+.1f}")
+        return f"{text} days" if unit else text
+    return _no_negative_zero(f"{'+' if value >= 0 else '-'}{fmt_value(abs(value), d.unit, 1)}")
+
+
+def _no_negative_zero(text: str) -> str:
+    """A change that rounds to zero reads "+0", whichever side of zero it lay."""
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        return "+" + text[1:]
+    return text
 
 
 def fmt_level(d: Difference, value: float) -> str:

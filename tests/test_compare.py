@@ -15,7 +15,15 @@ import pytest
 from helpers import run_main
 
 from experiments.chunks import run_in_chunks
-from experiments.compare import compare, comparison_doc, comparison_lines, differences
+from experiments.compare import (
+    Difference,
+    compare,
+    comparison_doc,
+    comparison_lines,
+    differences,
+    fmt_change,
+)
+from experiments.mechanism_stats import Estimate
 from experiments.summary import summarize, survival
 from model import load_scenario, run_ensemble
 from viz.compare_figures import comparison_figure
@@ -192,3 +200,23 @@ def test_the_installed_command_exits_2_with_one_line() -> None:
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "no_such_case: no such scenario" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "shown"),
+    [
+        ("share", 0.0163, "+1.6 points"),
+        ("share", -0.00004, "+0.0 points"),
+        ("%", -0.25, "-0.25 points"),
+        ("%", -0.001, "+0.00 points"),
+        ("day", -8.0, "-8.0 days"),
+        ("$bn", -0.04, "+$0.0bn"),
+        ("$bn", -1.34, "-$1.3bn"),
+        ("0–1", 0.0081, "+0.008"),
+    ],
+)
+def test_a_change_is_signed_in_its_unit_and_never_minus_zero(
+    unit: str, value: float, shown: str
+) -> None:
+    nothing = Estimate(math.nan, math.nan, math.nan)
+    assert fmt_change(Difference("x", unit, nothing, nothing, nothing), value) == shown
