@@ -41,13 +41,18 @@ def fmt_beyond(value: float, limit: float, unit: str, side: str) -> str:
 
 
 def fmt_package(c: Compiled, z: Array) -> str:
-    """Format a normalised package in real units."""
+    """Format a normalised package in real units, each issue named by its short name."""
     real = c.to_real(z)
     parts = [
-        f"{i.key} {fmt_value(float(v), i.unit)}"
+        f"{i.short} {fmt_value(float(v), i.unit)}"
         for i, v in zip(c.scenario.issues, real, strict=True)
     ]
     return ", ".join(parts)
+
+
+def and_list(words: list[str]) -> str:
+    """Words as a list in prose: "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) < 2 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def date_of(c: Compiled, day: int) -> dt.date:
@@ -130,12 +135,13 @@ def verdict_reasons(
     holds back a margin above a bottom line it keeps private (``held``) says so.
     """
     names = [p.name for p in c.scenario.parties]
+    shorts = [i.short for i in c.scenario.issues]
     parts = []
     for p in np.flatnonzero(c.member[j]):
         u, a, why = res.utilities[0, k, p], aspiration[p], int(res.reasons[0, k, p])
         if why == Reason.BLOCKS:
             on_table = c.portfolio[p] & ~c.days.off_table[day]
-            turf = ", ".join(c.issue_keys[i] for i in np.flatnonzero(on_table))
+            turf = and_list([shorts[i] for i in np.flatnonzero(on_table)])
             if res.present[0, p]:
                 parts.append(f"{names[p]} blocks it over {turf}")
             else:  # a block counts only at the table
@@ -162,9 +168,9 @@ def verdict_reasons(
     broken = []
     for i, issue in enumerate(c.scenario.issues):
         if pkg[i] > hi[i] + 1e-9:
-            broken.append(f"{issue.key} {fmt_beyond(real[i], real_hi[i], issue.unit, 'above')}")
+            broken.append(f"{issue.short} {fmt_beyond(real[i], real_hi[i], issue.unit, 'above')}")
         elif pkg[i] < lo[i] - 1e-9:
-            broken.append(f"{issue.key} {fmt_beyond(real[i], real_lo[i], issue.unit, 'below')}")
+            broken.append(f"{issue.short} {fmt_beyond(real[i], real_lo[i], issue.unit, 'below')}")
     if broken:
         parts.append(
             f"{c.scenario.sides[c.side_keys[j]].name} would not ratify {', '.join(broken)}"

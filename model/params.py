@@ -199,7 +199,11 @@ def _day_table(s: Scenario, party_keys: list[str], last_day: int) -> DayTable:
                 ("off the table", e.effects.off_table),
                 ("back on the table", e.effects.on_table),
             ]
-            label += "".join(f" ({what}: {', '.join(keys)})" for what, keys in moved if keys)
+            label += "".join(
+                f" ({what}: {', '.join(s.issue(k).short for k in keys)})"
+                for what, keys in moved
+                if keys
+            )
         t.labels[d0].append(label)
         for k, v in e.effects.urgency.items():
             idx = [p_index[k]] if k in p_index else [p_index[q.key] for q in s.members(k)]

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 import model.limits as lim
 from model.strategy_specs import validate_strategy
@@ -21,6 +21,9 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 IssueValue = Annotated[float, Field(ge=-lim.ISSUE_LIMIT, le=lim.ISSUE_LIMIT)]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 WEIGHT_TOLERANCE = 1e-6
+# A narrated package names every issue on one line: seven short names of this length, each with
+# its value, still fit in about two lines of a terminal.
+SHORT_MAX = 24
 
 
 class _Strict(BaseModel):
@@ -32,10 +35,17 @@ class Issue(_Strict):
 
     ``min`` and ``max`` lie within plus or minus 1e12 (``limits.ISSUE_LIMIT``), and the range
     is at least a billionth of its larger end's magnitude (``limits.MIN_RELATIVE_WIDTH``).
+    ``short`` names the issue in the narration: a few words, at most ``SHORT_MAX`` characters,
+    different from every other issue's; a file that leaves it out gets the key with spaces for
+    underscores (used whole, however long the key).
     """
 
     key: Key
     label: str
+    short: str = Field(
+        description="A few words naming the issue in narrated lines (default: the key with "
+        "spaces for underscores)."
+    )
     unit: str
     min: IssueValue
     max: IssueValue
@@ -56,6 +66,33 @@ class Issue(_Strict):
         None,
         description="Issues naming the same pie are shares of one whole: their values sum to 1.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_from_key(cls, data: Any) -> Any:
+        """Fill in ``short`` from the key when a file leaves it out."""
+        if isinstance(data, dict) and "short" not in data and isinstance(data.get("key"), str):
+            return {**data, "short": data["key"].replace("_", " ")}
+        return data
+
+    @field_validator("short")
+    @classmethod
+    def _check_short(cls, value: str, info: ValidationInfo) -> str:
+        """A short name is a few printable words on one line.
+
+        The key's own spaced form is always accepted, so that a file with a long key and no
+        ``short`` still loads.
+        """
+        if not value.strip():
+            raise ValueError("must name the issue in a few words, not be blank")
+        if not value.isprintable():
+            raise ValueError("must be one line of printable text")
+        key = info.data.get("key")
+        if len(value) > SHORT_MAX and not (isinstance(key, str) and value == key.replace("_", " ")):
+            raise ValueError(
+                f"{value!r} is {len(value)} characters long; at most {SHORT_MAX} (a few words)"
+            )
+        return value
 
 
 class ScheduledRound(_Strict):
@@ -468,6 +505,16 @@ def _check_issues(s: Scenario) -> None:
     if not s.issues:
         raise RelationError("issues", "at least one issue is required")
     _unique(s.issue_keys, "issues")
+    named: dict[str, str] = {}
+    for issue in s.issues:
+        # Told apart by a reader, so case and spacing do not make two names different.
+        said = " ".join(issue.short.casefold().split())
+        if said in named:
+            raise RelationError(
+                f"issues.{issue.key}.short",
+                f"{issue.short!r} is already the short name of issue {named[said]!r}",
+            )
+        named[said] = issue.key
     for issue in s.issues:
         f = f"issues.{issue.key}"
         if not issue.max > issue.min:

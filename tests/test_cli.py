@@ -144,6 +144,32 @@ def test_text_run_narrates_and_summarises(json_doc: dict[str, Any]) -> None:
     assert any("Ensemble of 5 runs" in line for line in lines)
 
 
+def test_the_narration_names_issues_in_words_not_by_key() -> None:
+    status, out, err = run_main(["run", "--runs", "5", "--seed", "0"])
+    assert status == 0, err
+    narration = out.split("Ensemble of", 1)[0]
+    sc = load_scenario("june2025")
+    for issue in sc.issues:
+        if issue.short != issue.key:  # "investment" and "defense" are words already
+            assert issue.key not in narration
+    tabled = [
+        line.split(" tables: ", 1)[1] for line in narration.splitlines() if " tables: " in line
+    ]
+    assert tabled
+    for package in tabled:
+        assert [part.rsplit(" ", 1)[0] for part in package.split(", ")] == [
+            i.short for i in sc.issues
+        ]
+    for reason in (
+        "Japan would not ratify cars 17.5% above 17.4%, yen 0.25 above 0.21",
+        "Scott Bessent blocks it over yen;",
+        "Howard Lutnick blocks it over cars and investment;",
+        "(off the table: yen)",
+        "DEAL: cars ",
+    ):
+        assert reason in narration
+
+
 def test_quiet_run_prints_only_the_summary() -> None:
     status, out, err = run_main(["run", "--runs", "3", "--seed", str(SEED), "--quiet"])
     assert status == 0, err

@@ -150,5 +150,5 @@ def test_narration_says_whose_block_counts() -> None:
         log = model.log
         away += sum("Jamieson Greer, away, would block it over" in line for line in log)
         late = next(i for i, line in enumerate(log) if line.startswith("2025-04-24"))
-        assert not any("blocks it over currency" in line for line in log[late:])
+        assert not any("blocks it over yen" in line for line in log[late:])
     assert away > 0

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,8 +20,13 @@ from helpers import (
     snapshot,
 )
 
-from model import NegotiationModel, ScenarioError
+from model import NegotiationModel, ScenarioError, load_scenario
+from model.loading import parse_scenario
 from model.params import override_paths
+from model.schema import SHORT_MAX
+
+SCENARIOS = Path(str(resources.files("model") / "scenarios"))
+BASELINE, PIE = SCENARIOS / "june2025.toml", SCENARIOS / "bilateral_pie.toml"
 
 
 def test_baseline_builds_and_steps_ten_days() -> None:
@@ -208,7 +217,33 @@ def test_a_refusal_shows_the_value_and_the_limit_it_breaks_apart() -> None:
     model.run_model()
     refusals = [line for line in model.log if "would not ratify" in line]
     assert refusals
+    shorts = {issue.short for issue in model.scenario.issues}
     for line in refusals:
         for broken in line.split("would not ratify ", 1)[1].split(", "):
-            words = broken.split(" ")
-            assert words[1] == "a" or words[1] != words[3], line
+            found = re.fullmatch(r"(.+?) (a hair|\S+) (above|below) (\S+)", broken)
+            assert found, line
+            name, value, _, limit = found.groups()
+            assert name in shorts, line
+            assert value == "a hair" or value != limit, line
+
+
+def test_a_scenario_without_short_names_narrates_its_keys_with_spaces(tmp_path: Path) -> None:
+    text = BASELINE.read_text(encoding="utf-8")
+    path = tmp_path / "no_shorts.toml"
+    path.write_text(re.sub(r"^short = .*\n", "", text, flags=re.M), encoding="utf-8")
+    sc = load_scenario(str(path))
+    assert [i.short for i in sc.issues] == [k.replace("_", " ") for k in sc.issue_keys]
+    model = NegotiationModel(sc, rng=0)
+    for _ in range(3):
+        model.step()
+    assert "United States tables: auto tariff 17.5%, reciprocal tariff 19.2%" in model.log[1]
+
+
+def test_a_long_key_without_a_short_name_is_named_whole() -> None:
+    key = "share_of_the_whole_pie_for_a"
+    doc = tomllib.loads(PIE.read_text(encoding="utf-8").replace("share_a", key))
+    for issue in doc["issues"]:
+        issue.pop("short")
+    sc = parse_scenario(doc, "long_key.toml")
+    assert sc.issue(key).short == "share of the whole pie for a"
+    assert len(sc.issue(key).short) > SHORT_MAX  # a short name written so long is refused

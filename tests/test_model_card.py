@@ -29,7 +29,7 @@ HEADINGS = [
     "credits and references",
 ]
 # Text that names or describes rather than parametrises: not in the table.
-DESCRIPTIVE = {"name", "title", "description", "label", "note", "role", "unit"}
+DESCRIPTIVE = {"name", "title", "description", "label", "short", "note", "role", "unit"}
 ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|([^|]*)\|([^|]*)\|\s*$")
 
 
