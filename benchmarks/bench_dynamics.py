@@ -18,7 +18,7 @@ import argparse
 import statistics
 import sys
 
-from paired import ENSEMBLE_RUNS, in_child, print_speed
+from paired import ENSEMBLE_RUNS, alternate, in_child, print_speed
 
 GOAL_SINGLE_MS, GOAL_RATE = 30.0, 10_000.0
 
@@ -48,15 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.pairs < 1:
         parser.error("--pairs must be at least 1")
-    rows = []
-    for pair in range(args.pairs):
-        off, full = measure(False), measure(True)
-        rows.append((off, full))
-        print(
-            f"pair {pair + 1}: bare {off['bare_ms']:.2f} / {full['bare_ms']:.2f} ms, "
-            f"ensemble {off['runs_per_s']:,.0f} / {full['runs_per_s']:,.0f} runs/s",
-            file=sys.stderr,
-        )
+    rows = alternate(lambda: measure(False), lambda: measure(True), args.pairs, "/")
     med = statistics.median
     single_full = med(f["bare_ms"] for _, f in rows)
     rate_full = med(f["runs_per_s"] for _, f in rows)

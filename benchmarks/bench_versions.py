@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from paired import ENSEMBLE_RUNS, in_child, print_speed
+from paired import ENSEMBLE_RUNS, alternate, in_child, print_speed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "june2025"
@@ -59,15 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
         )
         try:
-            rows = []
-            for pair in range(args.pairs):
-                old, new = measure(before), measure(REPO_ROOT)
-                rows.append((old, new))
-                print(
-                    f"pair {pair + 1}: bare {old['bare_ms']:.2f} -> {new['bare_ms']:.2f} ms, "
-                    f"ensemble {old['runs_per_s']:,.0f} -> {new['runs_per_s']:,.0f} runs/s",
-                    file=sys.stderr,
-                )
+            rows = alternate(lambda: measure(before), lambda: measure(REPO_ROOT), args.pairs, "->")
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(before)], cwd=REPO_ROOT, check=True
