@@ -15,52 +15,26 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
-import time
 
-SINGLE_RUNS, SINGLE_WARMUP = 40, 5
-ENSEMBLE_RUNS, ENSEMBLE_REPEATS = 10_000, 3
+from paired import ENSEMBLE_RUNS, alternate, in_child, print_speed
+
 GOAL_SINGLE_MS, GOAL_RATE = 30.0, 10_000.0
 
 
 def child(full: bool) -> None:
     """Measure one variant and print one JSON line."""
     from experiments.mechanisms import CONTEXT, SWITCHES_OFF
-    from model import NegotiationModel, run_ensemble
     from model.loading import parse_scenario
 
     patch = CONTEXT if full else SWITCHES_OFF
-    scenario = parse_scenario({"extends": "june2025", **patch}, "bench")
-
-    def single(seed: int) -> float:
-        start = time.perf_counter()
-        model = NegotiationModel(scenario, rng=seed, collect=False, narrate=False)
-        model.run_model()
-        model.release()
-        return time.perf_counter() - start
-
-    for seed in range(10**6, 10**6 + SINGLE_WARMUP):
-        single(seed)
-    bare_ms = 1e3 * statistics.median(single(seed) for seed in range(SINGLE_RUNS))
-    run_ensemble(scenario, seeds=range(1_000))  # warm-up
-    rates = []
-    for k in range(ENSEMBLE_REPEATS):
-        start = time.perf_counter()
-        run_ensemble(scenario, seeds=range(k * ENSEMBLE_RUNS, (k + 1) * ENSEMBLE_RUNS))
-        rates.append(ENSEMBLE_RUNS / (time.perf_counter() - start))
-    print(json.dumps({"bare_ms": bare_ms, "runs_per_s": statistics.median(rates)}))
+    print_speed(parse_scenario({"extends": "june2025", **patch}, "bench"))
 
 
 def measure(full: bool) -> dict[str, float]:
     """Run the child measurement in a fresh process."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    args = [sys.executable, __file__, "--child", "full" if full else "off"]
-    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return in_child([__file__, "--child", "full" if full else "off"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,15 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.pairs < 1:
         parser.error("--pairs must be at least 1")
-    rows = []
-    for pair in range(args.pairs):
-        off, full = measure(False), measure(True)
-        rows.append((off, full))
-        print(
-            f"pair {pair + 1}: bare {off['bare_ms']:.2f} / {full['bare_ms']:.2f} ms, "
-            f"ensemble {off['runs_per_s']:,.0f} / {full['runs_per_s']:,.0f} runs/s",
-            file=sys.stderr,
-        )
+    rows = alternate(lambda: measure(False), lambda: measure(True), args.pairs, "/")
     med = statistics.median
     single_full = med(f["bare_ms"] for _, f in rows)
     rate_full = med(f["runs_per_s"] for _, f in rows)

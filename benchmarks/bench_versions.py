@@ -17,57 +17,26 @@ this checkout's virtualenv, so both versions run on the same Python and librarie
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from paired import ENSEMBLE_RUNS, alternate, in_child, print_speed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "june2025"
-SINGLE_RUNS, SINGLE_WARMUP = 40, 5
-ENSEMBLE_RUNS, ENSEMBLE_REPEATS = 10_000, 3
 
 
 def child() -> None:
     """Measure the version on ``sys.path`` and print one JSON line."""
-    from model import NegotiationModel, run_ensemble
-
-    def single(seed: int) -> float:
-        start = time.perf_counter()
-        model = NegotiationModel(SCENARIO, rng=seed, collect=False, narrate=False)
-        while model.running:  # the earlier version may predate any other way to run
-            model.step()
-        model.release()
-        return time.perf_counter() - start
-
-    for seed in range(10**6, 10**6 + SINGLE_WARMUP):
-        single(seed)
-    bare_ms = 1e3 * statistics.median(single(seed) for seed in range(SINGLE_RUNS))
-    run_ensemble(SCENARIO, seeds=range(1_000))  # warm-up
-    rates = []
-    for k in range(ENSEMBLE_REPEATS):
-        start = time.perf_counter()
-        run_ensemble(SCENARIO, seeds=range(k * ENSEMBLE_RUNS, (k + 1) * ENSEMBLE_RUNS))
-        rates.append(ENSEMBLE_RUNS / (time.perf_counter() - start))
-    print(json.dumps({"bare_ms": bare_ms, "runs_per_s": statistics.median(rates)}))
+    print_speed(SCENARIO)
 
 
 def measure(tree: Path) -> dict[str, float]:
     """Run the child measurement with ``tree`` first on the import path."""
-    env = dict(os.environ, PYTHONPATH=str(tree), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child"],
-        cwd=tree,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return in_child([str(Path(__file__).resolve()), "--child"], cwd=tree, PYTHONPATH=str(tree))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,15 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
         )
         try:
-            rows = []
-            for pair in range(args.pairs):
-                old, new = measure(before), measure(REPO_ROOT)
-                rows.append((old, new))
-                print(
-                    f"pair {pair + 1}: bare {old['bare_ms']:.2f} -> {new['bare_ms']:.2f} ms, "
-                    f"ensemble {old['runs_per_s']:,.0f} -> {new['runs_per_s']:,.0f} runs/s",
-                    file=sys.stderr,
-                )
+            rows = alternate(lambda: measure(before), lambda: measure(REPO_ROOT), args.pairs, "->")
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(before)], cwd=REPO_ROOT, check=True

@@ -8,144 +8,12 @@ sweep folder with one line, no traceback, and a page that still works.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from viz.server import free_port
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "out" / "browser"  # out/ is git-ignored
-START_TIMEOUT = 90.0
-UI_TIMEOUT = 30_000  # ms
-
-
-def negotiate_command() -> list[str]:
-    script = Path(sys.executable).with_name("negotiate")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "negotiate"]
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``negotiate app`` on a free loopback port; stop it afterwards."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing (Debian package chromium; `make test` installs it)")
-    port = free_port()
-    log = tmp_path_factory.mktemp("app") / "server.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [*negotiate_command(), "app", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            # Started in a folder of its own, the app opens sweeps from there (no --sweeps).
-            cwd=tmp_path_factory.mktemp("sweeps"),
-            # Were a front-end file missing from solara-assets, the server would fetch it from
-            # the CDN: point that at a closed local port, so the test fails even online.
-            env={**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"},
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"negotiate app exited with {server.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"negotiate app did not answer in {START_TIMEOUT} s:\n{log.read_text()}"
-                )
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-class Watch:
-    """Console errors, page errors and every request of one page."""
-
-    def __init__(self, page: object) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", self._console)  # type: ignore[attr-defined]
-        page.on("pageerror", self._page_error)  # type: ignore[attr-defined]
-        page.on("request", self._request)  # type: ignore[attr-defined]
-        page.on("response", self._response)  # type: ignore[attr-defined]
-
-    def _console(self, message: object) -> None:
-        if message.type == "error":  # type: ignore[attr-defined]
-            self.errors.append(message.text)  # type: ignore[attr-defined]
-
-    def _page_error(self, error: object) -> None:
-        self.errors.append(str(error))
-
-    def _request(self, request: object) -> None:
-        self.requests.append(request.url)  # type: ignore[attr-defined]
-
-    def _response(self, response: object) -> None:
-        # A front-end file missing from solara-assets would be a failed (proxied) request.
-        if response.status >= 400:  # type: ignore[attr-defined]
-            self.errors.append(f"{response.status} {response.url}")  # type: ignore[attr-defined]
-
-
-def open_app(browser: object, url: str) -> tuple[object, object, Watch]:
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})  # type: ignore[attr-defined]
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(url)
-    page.get_by_role("button", name="Step").wait_for(timeout=UI_TIMEOUT)
-    graph_title(page, "before the first day")
-    return context, page, watch
-
-
-def graph_title(page: object, contains: str) -> None:
-    """Wait until the concession graph's title contains ``contains``."""
-    page.locator(".panel-graph").get_by_text(  # type: ignore[attr-defined]
-        re.compile("Concession graph.*" + re.escape(contains))
-    ).wait_for(timeout=UI_TIMEOUT)
-
-
-def step(page: object, times: int, first_day: int) -> None:
-    for k in range(times):
-        page.get_by_role("button", name="Step").click()  # type: ignore[attr-defined]
-        graph_title(page, f"day {first_day + k} (")
+from browsing import ARTIFACTS, UI_TIMEOUT, graph_title, open_app, step
 
 
 def current_day(page: object) -> int:
@@ -210,7 +78,7 @@ def test_teacher_session(browser: object, app_url: str, tmp_path: Path) -> None:
     shutil.copy(shot, ARTIFACTS / "app.png")
 
     assert watch.errors == [], watch.errors
-    foreign = [u for u in watch.requests if not u.startswith((app_url, "data:", "blob:"))]
+    foreign = watch.foreign(app_url)
     assert foreign == [], f"the page asked beyond the app (it must work offline): {foreign}"
     (ARTIFACTS / "timings.txt").write_text(
         f"ensemble panel: {seconds:.2f} s on the server, {wall:.2f} s click to result\n"

@@ -13,26 +13,9 @@ import urllib.parse
 from pathlib import Path
 
 import pandas as pd
-from test_app_browser import (  # noqa: F401 (fixtures)
-    UI_TIMEOUT,
-    Watch,
-    app_url,
-    browser,
-    graph_title,
-    step,
-)
+from browsing import UI_TIMEOUT, Watch, graph_title, open_app, step
 
 SETTINGS = re.compile(r"Seed (\d+); changed from the scenario: (.*?)\. Deadline")
-
-
-def open_view(chromium: object, url: str) -> tuple[object, object, Watch]:
-    context = chromium.new_context(viewport={"width": 1500, "height": 1100})  # type: ignore[attr-defined]
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(url)
-    page.get_by_role("button", name="Step").wait_for(timeout=UI_TIMEOUT)
-    graph_title(page, "before the first day")
-    return context, page, watch
 
 
 def settings_line(page: object) -> tuple[str, str]:
@@ -49,12 +32,12 @@ def share_href(page: object) -> str:
 
 def clean(watch: Watch, url: str) -> None:
     assert watch.errors == [], watch.errors
-    foreign = [u for u in watch.requests if not u.startswith((url, "data:", "blob:"))]
+    foreign = watch.foreign(url)
     assert foreign == [], f"the page asked beyond the app: {foreign}"
 
 
-def test_reset_with_nothing_touched_changes_nothing(browser: object, app_url: str) -> None:  # noqa: F811
-    context, page, watch = open_view(browser, app_url)
+def test_reset_with_nothing_touched_changes_nothing(browser: object, app_url: str) -> None:
+    context, page, watch = open_app(browser, app_url)
     assert settings_line(page) == ("0", "none")
     page.get_by_role("button", name="Reset").click()  # type: ignore[attr-defined]
     graph_title(page, "before the first day")
@@ -64,9 +47,9 @@ def test_reset_with_nothing_touched_changes_nothing(browser: object, app_url: st
     context.close()  # type: ignore[attr-defined]
 
 
-def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:  # noqa: F811
+def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:
     link = app_url + "?scenario=june2025&seed=5&set.sides.us.cohesion=0.8&set.nothing=1"
-    context, page, watch = open_view(browser, link)
+    context, page, watch = open_app(browser, link)
     assert settings_line(page) == ("5", "United States: cohesion = 0.80")
     page.get_by_text("not one of the app's controls").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
     query = urllib.parse.parse_qs(urllib.parse.urlparse(share_href(page)).query)
@@ -86,7 +69,7 @@ def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:  # n
     href = share_href(page)
     shown = settings_line(page)
 
-    other, again, watch_again = open_view(browser, href)
+    other, again, watch_again = open_app(browser, href)
     assert settings_line(again) == shown
     clean(watch, app_url)
     clean(watch_again, app_url)
@@ -94,8 +77,8 @@ def test_a_link_reproduces_the_view(browser: object, app_url: str) -> None:  # n
     other.close()  # type: ignore[attr-defined]
 
 
-def test_daily_records_and_the_ensemble_download_as_csv(browser: object, app_url: str) -> None:  # noqa: F811
-    context, page, watch = open_view(browser, app_url + "?seed=3")
+def test_daily_records_and_the_ensemble_download_as_csv(browser: object, app_url: str) -> None:
+    context, page, watch = open_app(browser, app_url + "?seed=3")
     step(page, 3, first_day=0)
     with page.expect_download(timeout=UI_TIMEOUT) as daily:  # type: ignore[attr-defined]
         page.get_by_role("button", name="This run's daily records").click()  # type: ignore[attr-defined]
@@ -135,8 +118,8 @@ LAYOUT_CHECK = """() => {
 }"""
 
 
-def test_no_panel_is_cut_at_classroom_window_sizes(browser: object, app_url: str) -> None:  # noqa: F811
-    context, page, watch = open_view(browser, app_url)
+def test_no_panel_is_cut_at_classroom_window_sizes(browser: object, app_url: str) -> None:
+    context, page, watch = open_app(browser, app_url)
     step(page, 2, first_day=0)
     columns = {}
     for width, height in ((1024, 768), (1366, 768), (1920, 1080)):

@@ -12,14 +12,7 @@ import re
 import time
 
 import pytest
-from test_app_browser import (  # noqa: F401  (app_url and browser are fixtures)
-    ARTIFACTS,
-    UI_TIMEOUT,
-    Watch,
-    app_url,
-    browser,
-    graph_title,
-)
+from browsing import ARTIFACTS, UI_TIMEOUT, graph_title, open_app
 
 MIN_PX = 12.0
 PANELS = ["graph", "positions", "utilities", "plane", "ensemble"]
@@ -50,17 +43,9 @@ LOADED = """() => {
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
 def test_figure_text_is_at_least_12_px(
-    browser: object,  # noqa: F811
-    app_url: str,  # noqa: F811
-    width: int,
-    height: int,
+    browser: object, app_url: str, width: int, height: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(app_url)
-    page.get_by_role("button", name="Step").wait_for(timeout=UI_TIMEOUT)
-    graph_title(page, "before the first day")
+    context, page, watch = open_app(browser, app_url, {"width": width, "height": height})
     page.get_by_role("button", name="Step").click()
     graph_title(page, "day 0 (")
     page.get_by_role("button", name="Run 1,000 runs").click()

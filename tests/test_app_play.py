@@ -10,26 +10,15 @@ stays on the app's loopback address and the console stays clean.
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from test_app_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    FLAGS,
-    START_TIMEOUT,
-    Watch,
-    negotiate_command,
-)
-
-from viz.server import free_port
+from browsing import ARTIFACTS, Watch, app_or_fail, new_page
 
 GAME_TIMEOUT = 240.0  # s for a whole game
 UI_TIMEOUT = 60_000  # ms for one answer to come back
@@ -38,59 +27,15 @@ UI_TIMEOUT = 60_000  # ms for one answer to come back
 @pytest.fixture(scope="module")
 def class_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """``negotiate app --class`` on a free loopback port, with its data folder."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing (Debian package chromium; `make test` installs it)")
-    port = free_port()
     data = tmp_path_factory.mktemp("data")
     log = tmp_path_factory.mktemp("app") / "server.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [*negotiate_command(), "app", "--port", str(port), "--class", "--data", str(data)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=tmp_path_factory.mktemp("cwd"),
-            env={**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"},
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"negotiate app exited with {server.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"negotiate app did not answer in {START_TIMEOUT} s")
-            time.sleep(0.3)
+    with app_or_fail(["--class", "--data", str(data)], tmp_path_factory.mktemp("cwd"), log) as url:
         yield url, data
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-def open_play(browser: object, url: str, name: str) -> tuple[object, object, Watch]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    watch = Watch(page)
+def open_play(browser: object, url: str, name: str) -> tuple[Any, Any, Watch]:
+    context, page, watch = new_page(browser, {"width": 1366, "height": 900})
     page.goto(url + "play")
     page.get_by_role("button", name="Start the game").wait_for(timeout=UI_TIMEOUT)
     page.get_by_label("Your name (for the class board)").fill(name)
@@ -212,7 +157,7 @@ def test_two_students_play_and_the_board_shows_both(
 
     for watch in (watch_a, watch_b, watch_board):
         assert watch.errors == [], watch.errors
-        foreign = [u for u in watch.requests if not u.startswith((url, "data:", "blob:"))]
+        foreign = watch.foreign(url)
         assert foreign == [], f"the page asked beyond the app: {foreign}"
     first.close()  # type: ignore[attr-defined]
     second.close()  # type: ignore[attr-defined]

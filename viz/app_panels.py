@@ -47,6 +47,8 @@ from viz.timelines import (
 from viz.utility_plane import frame_axes, plane_path, plane_points, run_solutions
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from viz.app import AppModel
 
 DPI = 100  # 4.6 in is 460 px: no blur in a 1366 px window's 440 px panel, and quick to encode
@@ -116,6 +118,64 @@ def calendar_key(model: AppModel) -> tuple[bool, str]:
     """What changes a panel's still parts mid-run: an extension, and the end."""
     o = model.outcome
     return bool(model.state.extended[0]), o.status if o is not None else ""
+
+
+def use_panel_image(model: AppModel, build: Callable[[], Panel], still: object) -> str:
+    """A panel's ``<img>`` for the day just played (a hook: call it from a component).
+
+    Args:
+        model: The model.
+        build: Builds the panel's figure anew.
+        still: What changes the figure's still parts: the figure is built again when it (or the
+            model) changes, and only its moving parts are redrawn day by day.
+    """
+    live = solara.use_memo(build, [model, still])
+    return solara.use_memo(live.html, [live, model.day])
+
+
+def panel_grid(
+    plots: int,
+    cols: int,
+    row_inches: float,
+    pad_inches: float,
+    spare: int = 0,
+    sharey: bool = False,
+) -> tuple[Figure, np.ndarray]:
+    """A panel-wide figure with a grid of ``plots`` axes and ``spare`` more, ``cols`` to a row.
+
+    Each row is ``row_inches`` tall, plus ``pad_inches`` for the whole; every axes after the
+    first ``plots`` is left blank (a key may go in one).
+
+    Returns:
+        The figure and its axes, row by row.
+    """
+    rows = -(-(plots + spare) // cols)
+    fig = Figure(
+        figsize=(PANEL_WIDTH, row_inches * rows + pad_inches), dpi=DPI, layout="constrained"
+    )
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=sharey).ravel()
+    for ax in axes[plots:]:
+        ax.set_axis_off()
+    return fig, axes
+
+
+def daily_lines(
+    model: AppModel,
+    axes: Iterable[Axes],
+    keys: Iterable[str],
+    lines: Callable[[Axes, AppModel, str, pd.DataFrame], Iterable[Artist]],
+) -> Callable[[], list[Artist]]:
+    """What moves in a grid of panels: the lines ``lines`` draws on each axes for its key."""
+
+    def moving() -> list[Artist]:
+        data = daily_table(model)
+        return [
+            line
+            for ax, key in zip(axes, keys, strict=False)
+            for line in lines(ax, model, key, data)
+        ]
+
+    return moving
 
 
 @solara.component
@@ -189,8 +249,7 @@ def GraphPanel(model: AppModel) -> None:
     """The concession graph as of the day just played."""
     update_counter.get()
     scale = graph_scale(model)
-    live = solara.use_memo(lambda: live_graph(model, scale), [model, scale])
-    image = solara.use_memo(live.html, [live, model.day])
+    image = use_panel_image(model, lambda: live_graph(model, scale), scale)
     FigurePanel(f"Concession graph — {verdict(model)}", GRAPH_CAPTION, image, ["panel-graph"])
 
 
@@ -204,10 +263,7 @@ def live_positions(model: AppModel) -> Panel:
     """Every party's position on every issue; the lines so far are what moves."""
     sc = model.scenario
     n = len(sc.issues)
-    cols = 2
-    rows = -(-(n + 1) // cols)  # one spare panel holds the key
-    fig = Figure(figsize=(PANEL_WIDTH, 1.9 * rows + 0.1), dpi=DPI, layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    fig, axes = panel_grid(n, 2, 1.9, 0.1, spare=1)  # the spare panel holds the key
     markers = calendar_markers(model)
     for ax, issue in zip(axes, sc.issue_keys, strict=False):
         draw_markers(ax, markers, numbers=False)
@@ -215,23 +271,13 @@ def live_positions(model: AppModel) -> Panel:
         few_dates(ax)
         i = sc.issue(issue)
         ax.set_title(textwrap.fill(f"{i.label} ({i.unit})", 22))
-    for ax in axes[n:]:
-        ax.set_axis_off()
     calendar = [
         Line2D([], [], color=m.colour, linestyle=m.style, label=m.label)
         for m in markers
         if m.number is None
     ]
     axes[n].legend(handles=[*party_handles(model), *calendar], loc="center", frameon=False)
-
-    def moving() -> list[Artist]:
-        data = daily_table(model)
-        return [
-            line
-            for ax, issue in zip(axes, sc.issue_keys, strict=False)
-            for line in position_lines(ax, model, issue, data)
-        ]
-
+    moving = daily_lines(model, axes, sc.issue_keys, position_lines)
     return Panel(fig, moving, lambda: positions_alt(model))
 
 
@@ -244,8 +290,7 @@ def few_dates(ax: Axes) -> None:
 def PositionsPanel(model: AppModel) -> None:
     """Positions over time, with the deadline, the election and the events."""
     update_counter.get()
-    live = solara.use_memo(lambda: live_positions(model), [model, calendar_key(model)])
-    image = solara.use_memo(live.html, [live, model.day])
+    image = use_panel_image(model, lambda: live_positions(model), calendar_key(model))
     FigurePanel("Positions on each issue", POSITIONS_CAPTION, image, ["panel-positions"])
 
 
@@ -259,27 +304,14 @@ def live_utilities(model: AppModel) -> Panel:
     """Each party's utility of the table against its reservation; the lines move."""
     sc = model.scenario
     n = len(sc.party_keys)
-    cols = 2 if n > 1 else 1
-    rows = -(-n // cols)
-    fig = Figure(figsize=(PANEL_WIDTH, 2.0 * rows + 0.3), dpi=DPI, layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False, sharey=True).ravel()
+    fig, axes = panel_grid(n, 2 if n > 1 else 1, 2.0, 0.3, sharey=True)
     markers = [m for m in calendar_markers(model) if m.number is None]
     for ax, party in zip(axes, sc.party_keys, strict=False):
         draw_markers(ax, markers)
         frame_party(ax, model, party)
         few_dates(ax)
         ax.set_title(f"{sc.party(party).name}\n({sc.sides[sc.party(party).side].name})")
-    for ax in axes[n:]:
-        ax.set_axis_off()
-
-    def moving() -> list[Artist]:
-        data = daily_table(model)
-        return [
-            line
-            for ax, party in zip(axes, sc.party_keys, strict=False)
-            for line in utility_lines(ax, model, party, data)
-        ]
-
+    moving = daily_lines(model, axes, sc.party_keys, utility_lines)
     return Panel(fig, moving, lambda: utilities_alt(model))
 
 
@@ -287,8 +319,7 @@ def live_utilities(model: AppModel) -> Panel:
 def UtilitiesPanel(model: AppModel) -> None:
     """Utilities of the package on the table against the reservation lines."""
     update_counter.get()
-    live = solara.use_memo(lambda: live_utilities(model), [model, calendar_key(model)])
-    image = solara.use_memo(live.html, [live, model.day])
+    image = use_panel_image(model, lambda: live_utilities(model), calendar_key(model))
     FigurePanel(
         "Utility of the table (thick), aspiration (thin), reservation (dashed)",
         UTILITIES_CAPTION,

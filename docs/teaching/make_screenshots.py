@@ -35,32 +35,27 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from viz.serving import (
+    CHROMIUM,
+    HOST,
+    AppServerError,
+    ServedApp,
+    launch_chromium,
+    served_app,
+    stop_all,
+)
+
 HERE = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1366, "height": 768}
-HOST = "127.0.0.1"
 START_TIMEOUT = 120.0  # s for the server to answer
 UI_TIMEOUT = 90_000  # ms for one thing to show on a page
 GAME_TIMEOUT = 400.0  # s for a whole game
@@ -71,25 +66,8 @@ SHOT_CSS = 'div:has(> b > a[href="https://solara.dev"]) { display: none !importa
 LINK_SETTING = "set.sides.us.cohesion=1.0"
 
 
-# The servers running now, so that a signal can stop them (see ``interrupted``).
-RUNNING: list[subprocess.Popen[bytes]] = []
-
-
 class ShotError(Exception):
     """An expected failure, told in one line."""
-
-
-def negotiate_command() -> list[str]:
-    """How to run ``negotiate`` with this Python: its script beside it, else ``-m``."""
-    script = Path(sys.executable).with_name("negotiate")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "negotiate"]
-
-
-def free_port() -> int:
-    """A port free on the loopback address right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def check_port(port: int) -> None:
@@ -106,40 +84,8 @@ def check_port(port: int) -> None:
             raise ShotError(f"cannot use port {port} on {HOST}: {exc.strerror or exc}") from None
 
 
-def last_line(log: Path) -> str:
-    """The last non-empty line of the server's log, or a note that it is empty."""
-    try:
-        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
-    except OSError:
-        lines = []
-    return lines[-1].strip() if lines else "(nothing in its log)"
-
-
-@dataclass(frozen=True)
-class App:
-    """The app's server, as started.
-
-    Attributes:
-        url: Its address, ending in "/".
-        process: The server's process.
-        log: The file its output goes to.
-    """
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def gone(self) -> str | None:
-        """Why the server is no longer running, in a few words, or None while it runs."""
-        status = self.process.poll()
-        if status is None:
-            return None
-        how = f"was stopped by signal {-status}" if status < 0 else f"exited with status {status}"
-        return f"negotiate app {how} ({last_line(self.log)})"
-
-
 @contextmanager
-def app_server(port: int, work: Path) -> Iterator[App]:
+def app_server(port: int, work: Path) -> Iterator[ServedApp]:
     """``negotiate app --class`` on ``port``, with its data under ``work``.
 
     The server is stopped when the block ends, however it ends.
@@ -147,49 +93,17 @@ def app_server(port: int, work: Path) -> Iterator[App]:
     Raises:
         ShotError: When the server exits or does not answer in time.
     """
-    log = work / "server.log"
-    data = work / "data"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [*negotiate_command(), "app", "--port", str(port), "--class", "--data", str(data)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=work,
-        )
-    RUNNING.append(server)
-    app = App(f"http://{HOST}:{port}/", server, log)
-    url = app.url
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            gone = app.gone()
-            if gone is not None:
-                raise ShotError(gone)
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise ShotError(f"negotiate app did not answer at {url} in {START_TIMEOUT:.0f} s")
-            time.sleep(0.3)
-        yield app
-    finally:
-        stop(server)
-        RUNNING.remove(server)
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop a server: terminate it, and kill it if it has not ended 15 s later."""
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+        with served_app(
+            ["--class", "--data", str(work / "data")],
+            work,
+            work / "server.log",
+            START_TIMEOUT,
+            port=port,
+        ) as app:
+            yield app
+    except AppServerError as exc:
+        raise ShotError(str(exc)) from None
 
 
 class Shots:
@@ -427,7 +341,7 @@ def info(browser: Any, url: str, shots: Shots) -> None:
 
 
 @contextmanager
-def stage(name: str, app: App) -> Iterator[None]:
+def stage(name: str, app: ServedApp) -> Iterator[None]:
     """Name the stage under way in a failure of the browser or the page, or of the server."""
     try:
         yield
@@ -464,18 +378,15 @@ def make(out: Path, port: int) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ShotError(f"cannot write to {out}: {exc.strerror or exc}") from None
-    if port == 0:
-        port = free_port()
-    check_port(port)
+    if port:
+        check_port(port)
     shots = Shots(out)
     work = Path(tempfile.mkdtemp(prefix="teaching-shots-"))
     try:
         with app_server(port, work) as app, sync_playwright() as pw:
             url = app.url
             with stage("starting Chromium", app):
-                browser = pw.chromium.launch(
-                    executable_path=str(CHROMIUM), args=FLAGS, headless=True
-                )
+                browser = launch_chromium(pw)
             try:
                 with stage("the Watch page", app):
                     watch(browser, url, shots)
@@ -499,8 +410,7 @@ def interrupted(signum: int, frame: FrameType | None) -> None:
     it; so the server is stopped here, and the process ends without unwinding. Playwright's
     driver, and the browser with it, end when their pipe to this process closes.
     """
-    for server in list(RUNNING):
-        stop(server)
+    stop_all()
     print("make_screenshots.py: interrupted; the app was stopped", file=sys.stderr, flush=True)
     os._exit(128 + signum)
 
