@@ -69,6 +69,13 @@ class Watch:
         return [u for u in self.requests if not u.startswith((url, "data:", "blob:"))]
 
 
+def clean(watch: Watch, url: str) -> None:
+    """No console or page error, and no request beyond the app at ``url``."""
+    assert watch.errors == [], watch.errors
+    foreign = watch.foreign(url)
+    assert foreign == [], f"the page asked beyond the app: {foreign}"
+
+
 def new_page(browser: object, viewport: dict[str, int]) -> tuple[Any, Any, Watch]:
     """A fresh context and page at ``viewport``, with a ``Watch`` on the page (Playwright's)."""
     context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]

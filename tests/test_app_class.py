@@ -13,7 +13,7 @@ import urllib.parse
 from pathlib import Path
 
 import pandas as pd
-from browsing import UI_TIMEOUT, Watch, graph_title, open_app, step
+from browsing import UI_TIMEOUT, clean, graph_title, open_app, step
 
 SETTINGS = re.compile(r"Seed (\d+); changed from the scenario: (.*?)\. Deadline")
 
@@ -28,12 +28,6 @@ def settings_line(page: object) -> tuple[str, str]:
 
 def share_href(page: object) -> str:
     return str(page.locator("a.share-link").evaluate("a => a.href"))  # type: ignore[attr-defined]
-
-
-def clean(watch: Watch, url: str) -> None:
-    assert watch.errors == [], watch.errors
-    foreign = watch.foreign(url)
-    assert foreign == [], f"the page asked beyond the app: {foreign}"
 
 
 def test_reset_with_nothing_touched_changes_nothing(browser: object, app_url: str) -> None:

@@ -13,13 +13,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from test_app_browser import (  # noqa: F401 (fixtures)
-    UI_TIMEOUT,
-    app_url,
-    browser,
-    graph_title,
-)
-from test_app_class import clean, open_view
+from browsing import UI_TIMEOUT, clean, graph_title, open_app
 
 COMPARE_TIMEOUT = 120_000  # ms: two ensembles of 1,000 runs and their bootstrap
 DAY = re.compile(r"^Day (\d+):")
@@ -59,8 +53,8 @@ def wait_day(page: object, day: int) -> None:
     )
 
 
-def test_keys_step_play_pause_and_reset(browser: object, app_url: str) -> None:  # noqa: F811
-    context, page, watch = open_view(browser, app_url)
+def test_keys_step_play_pause_and_reset(browser: object, app_url: str) -> None:
+    context, page, watch = open_app(browser, app_url)
     page.get_by_text("Space or P play/pause").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
     page.keyboard.press("s")  # type: ignore[attr-defined]
     wait_day(page, 0)
@@ -99,8 +93,8 @@ def test_keys_step_play_pause_and_reset(browser: object, app_url: str) -> None: 
     context.close()  # type: ignore[attr-defined]
 
 
-def test_compare_from_the_watch_page_link(browser: object, app_url: str) -> None:  # noqa: F811
-    context, page, watch = open_view(browser, app_url + "?seed=0&set.sides.us.cohesion=1.0")
+def test_compare_from_the_watch_page_link(browser: object, app_url: str) -> None:
+    context, page, watch = open_app(browser, app_url + "?seed=0&set.sides.us.cohesion=1.0")
     href = str(page.locator("a.compare-link").evaluate("a => a.href"))  # type: ignore[attr-defined]
     assert "/compare?" in href and "set.sides.us.cohesion=1.0" in href
     page.locator("a.compare-link").click()  # type: ignore[attr-defined]

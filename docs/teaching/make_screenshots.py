@@ -12,9 +12,9 @@ class board starts empty) on a free port of 127.0.0.1, drives Debian's Chromium
 - ``play_verdict.png``: a round day on which the student answers the packages on the table;
 - ``play_debrief.png``: the debrief of a game played as the agent in the seat would;
 - ``board.png``: the class board with that game and one of a student who held out;
-- ``ensemble_baseline.png`` and ``ensemble_cohesion.png``: the ensemble panel for the
-  baseline and for a US cabinet of cohesion 1, each opened from a link;
-- ``share_link.png``: the "Share this view" card of that link;
+- ``share_link.png``: the "Share this view" card of a link with a US cabinet of cohesion 1;
+- ``compare.png``: the Compare page that card's link opens, A the baseline and B cohesion 1,
+  after Compare;
 - ``info.png``: the Info page.
 
 Run it from the repository, with the project's virtualenv (it takes a few minutes)::
@@ -195,27 +195,17 @@ def watch(browser: Any, url: str, shots: Shots) -> None:
     page.context.close()
 
 
-def ensemble(browser: Any, url: str, query: str, name: str, shots: Shots) -> Any:
-    """Open the Watch page from a link, run the ensemble panel and save it; return the page."""
-    page = open_watch(browser, url + query)
-    panel = page.locator(".panel-ensemble")
-    panel.scroll_into_view_if_needed()
-    panel.get_by_role("button", name=re.compile(r"^Run [\d,]+ runs$")).click()
-    panel.locator(".ensemble-result").wait_for()
-    panel.locator("img").wait_for()
-    time.sleep(0.5)
-    shots.element(panel, name)
-    return page
-
-
 def counterfactual(browser: Any, url: str, shots: Shots) -> None:
-    """The ensemble panel for the baseline and for cohesion 1, and the share link."""
-    base = ensemble(browser, url, f"?scenario=june2025&seed={SEED}", "ensemble_baseline.png", shots)
-    base.context.close()
-    query = f"?scenario=june2025&seed={SEED}&{LINK_SETTING}"
-    page = ensemble(browser, url, query, "ensemble_cohesion.png", shots)
+    """The share card of a link with cohesion 1, and the Compare page it leads to."""
+    page = open_watch(browser, url + f"?scenario=june2025&seed={SEED}&{LINK_SETTING}")
     card = page.locator(".v-card", has=page.locator("a.share-link")).last
     shots.element(card, "share_link.png")
+    page.locator("a.compare-link").click()
+    page.get_by_role("button", name="Compare").click()
+    results = page.locator(".compare-results")
+    results.locator(".compare-figure img").wait_for()
+    time.sleep(0.5)
+    shots.element(results, "compare.png")
     page.context.close()
 
 
@@ -392,7 +382,7 @@ def make(out: Path, port: int) -> list[Path]:
                     watch(browser, url, shots)
                 with stage("the Info page", app):
                     info(browser, url, shots)
-                with stage("the ensemble panel and the share link", app):
+                with stage("the share link and the Compare page", app):
                     counterfactual(browser, url, shots)
                 with stage("the Play page and the class board", app):
                     play_and_board(browser, url, shots)
