@@ -106,3 +106,28 @@ def step(page: object, times: int, first_day: int) -> None:
     for k in range(times):
         page.get_by_role("button", name="Step").click()  # type: ignore[attr-defined]
         graph_title(page, f"day {first_day + k} (")
+
+
+# What a page's own layout must show at a window size: nothing wider than the window, and no
+# box (matched by the selector) whose content is cut at its edges.
+CUT_CHECK = """selector => {
+  const out = [];
+  const doc = document.scrollingElement;
+  if (doc.scrollWidth > window.innerWidth + 1)
+    out.push(`page ${doc.scrollWidth} > ${window.innerWidth}`);
+  for (const box of document.querySelectorAll(selector)) {
+    const edge = box.getBoundingClientRect();
+    const name = box.innerText.slice(0, 40);
+    if (box.scrollWidth > box.clientWidth + 1) out.push(`scrolls sideways: ${name}`);
+    for (const img of box.querySelectorAll('img')) {
+      const r = img.getBoundingClientRect();
+      if (r.right > edge.right + 1 || r.left < edge.left - 1) out.push(`image cut: ${name}`);
+    }
+  }
+  return out;
+}"""
+
+
+def cut_boxes(page: object, selector: str) -> list[str]:
+    """What the page shows cut or too wide, among the boxes ``selector`` matches."""
+    return list(page.evaluate(CUT_CHECK, selector))  # type: ignore[attr-defined]

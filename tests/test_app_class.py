@@ -13,7 +13,7 @@ import urllib.parse
 from pathlib import Path
 
 import pandas as pd
-from browsing import UI_TIMEOUT, clean, graph_title, open_app, step
+from browsing import UI_TIMEOUT, clean, cut_boxes, graph_title, open_app, step
 
 SETTINGS = re.compile(r"Seed (\d+); changed from the scenario: (.*?)\. Deadline")
 
@@ -90,26 +90,8 @@ def test_daily_records_and_the_ensemble_download_as_csv(browser: object, app_url
     context.close()  # type: ignore[attr-defined]
 
 
-# What the page's own layout must show at each size: nothing wider than the window, and no
-# panel whose content is cut at its edges (its content box holds what it draws).
-LAYOUT_CHECK = """() => {
-  const out = [];
-  const doc = document.scrollingElement;
-  if (doc.scrollWidth > window.innerWidth + 1)
-    out.push(`page ${doc.scrollWidth} > ${window.innerWidth}`);
-  for (const panel of document.querySelectorAll('.watch-panel')) {
-    const box = panel.getBoundingClientRect();
-    const name = panel.innerText.slice(0, 40);
-    if (panel.scrollWidth > panel.clientWidth + 1) out.push(`panel scrolls sideways: ${name}`);
-    for (const img of panel.querySelectorAll('img')) {
-      const r = img.getBoundingClientRect();
-      if (r.right > box.right + 1 || r.left < box.left - 1) out.push(`image cut: ${name}`);
-    }
-  }
-  const grid = getComputedStyle(document.querySelector('.watch-panels'));
-  const cols = grid.gridTemplateColumns.split(' ').length;
-  return {problems: out, columns: cols};
-}"""
+GRID_COLUMNS = """() =>
+  getComputedStyle(document.querySelector('.watch-panels')).gridTemplateColumns.split(' ').length"""
 
 
 def test_no_panel_is_cut_at_classroom_window_sizes(browser: object, app_url: str) -> None:
@@ -119,9 +101,8 @@ def test_no_panel_is_cut_at_classroom_window_sizes(browser: object, app_url: str
     for width, height in ((1024, 768), (1366, 768), (1920, 1080)):
         page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
         page.wait_for_timeout(1500)  # type: ignore[attr-defined]
-        found = page.evaluate(LAYOUT_CHECK)  # type: ignore[attr-defined]
-        assert found["problems"] == [], (width, found["problems"])
-        columns[width] = found["columns"]
+        assert cut_boxes(page, ".watch-panel") == [], width
+        columns[width] = page.evaluate(GRID_COLUMNS)  # type: ignore[attr-defined]
     # The grid reflows: one column on a small screen, two from a classroom projector's width.
     assert columns[1024] == 1 and columns[1920] >= 2, columns
     clean(watch, app_url)

@@ -13,28 +13,10 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from browsing import UI_TIMEOUT, clean, graph_title, open_app
+from browsing import UI_TIMEOUT, clean, cut_boxes, graph_title, open_app
 
 COMPARE_TIMEOUT = 120_000  # ms: two ensembles of 1,000 runs and their bootstrap
 DAY = re.compile(r"^Day (\d+):")
-
-# Nothing wider than the window, and no card whose content is cut at its edges.
-CARDS_FIT = """() => {
-  const out = [];
-  const doc = document.scrollingElement;
-  if (doc.scrollWidth > window.innerWidth + 1)
-    out.push(`page ${doc.scrollWidth} > ${window.innerWidth}`);
-  for (const card of document.querySelectorAll('.v-card')) {
-    const box = card.getBoundingClientRect();
-    const name = card.innerText.slice(0, 40);
-    if (card.scrollWidth > card.clientWidth + 1) out.push(`card scrolls sideways: ${name}`);
-    for (const img of card.querySelectorAll('img')) {
-      const r = img.getBoundingClientRect();
-      if (r.right > box.right + 1 || r.left < box.left - 1) out.push(`image cut: ${name}`);
-    }
-  }
-  return out;
-}"""
 
 
 def day_shown(page: object) -> int:
@@ -122,6 +104,6 @@ def test_compare_from_the_watch_page_link(browser: object, app_url: str) -> None
     for width, height in ((1024, 768), (1366, 768), (1920, 1080)):
         page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
         page.wait_for_timeout(1500)  # type: ignore[attr-defined]
-        assert page.evaluate(CARDS_FIT) == [], width  # type: ignore[attr-defined]
+        assert cut_boxes(page, ".v-card") == [], width
     clean(watch, app_url)
     context.close()  # type: ignore[attr-defined]
