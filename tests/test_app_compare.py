@@ -69,6 +69,12 @@ def test_the_csv_holds_both_ensembles_with_side_scenario_and_seed(result: Compar
         assert frame.loc[frame["side"] == side, "seed"].tolist() == list(range(3, 3 + RUNS))
 
 
+def test_the_same_settings_on_both_sides_say_so() -> None:
+    done = run_comparison(("june2025", "june2025"), ({}, {}), "0", 50)
+    assert headline(done).startswith("A and B are the same settings")
+    assert done.rows[0].change.value == 0.0
+
+
 def test_two_scenarios_compare_on_the_issues_they_share() -> None:
     done = run_comparison(("june2025", "two_level"), ({}, {}), "0", 50)
     assert done.settings[1] == "two_level; changed: none"

@@ -148,8 +148,14 @@ def run_comparison(
 
 def headline(result: CompareResult) -> str:
     """The change in deal probability in one sentence, with its interval and the flips."""
+    cmp = result.comparison
+    if cmp.scenarios[0].name == cmp.scenarios[1].name and cmp.overrides[0] == cmp.overrides[1]:
+        return (
+            "A and B are the same settings, so every run is the same in both: move a setting "
+            "in B (or pick another scenario), then compare."
+        )
     deal = result.rows[0]
-    p = result.comparison.paired()
+    p = cmp.paired()
     verdict = (
         "The interval holds 0: on these seeds the change could be chance."
         if deal.change.low <= 0 <= deal.change.high
