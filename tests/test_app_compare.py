@@ -18,6 +18,7 @@ from viz.app_compare import (
     result_rows,
     run_comparison,
 )
+from viz.app_link import comparison_query, parse_comparison
 
 COHESIVE = {"sides.us.cohesion": 1.0}
 RUNS = 200
@@ -95,3 +96,27 @@ def test_a_result_knows_the_inputs_it_came_from(result: CompareResult) -> None:
     same = inputs_key(("june2025", "june2025"), ({}, COHESIVE), "3", RUNS)
     assert result.key == same
     assert inputs_key(("june2025", "june2025"), ({}, {}), "3", RUNS) != same
+
+
+def test_a_comparison_link_round_trips_both_sides_the_seed_and_the_runs() -> None:
+    query = comparison_query(
+        ("june2025", "one_voice"), ({"sides.us.cohesion": 0.8}, {}), "5", "2000"
+    )
+    view = parse_comparison(query)
+    assert (view.a.scenario, view.a.inputs) == ("june2025", {"sides.us.cohesion": 0.8})
+    assert (view.b.scenario, view.b.inputs) == ("one_voice", {})
+    assert (view.seed, view.runs, view.notes) == ("5", "2000", ())
+
+
+def test_a_watch_link_sets_b_against_its_own_scenario_as_filed() -> None:
+    view = parse_comparison("scenario=two_level&seed=3&set.parties.akazawa.clout=0.5")
+    assert view.a.scenario == view.b.scenario == "two_level"
+    assert view.a.inputs == {} and view.seed == "3" and view.runs == "1000"
+
+
+def test_what_a_comparison_link_cannot_use_is_a_note() -> None:
+    view = parse_comparison("a.scenario=nowhere&a.set.sides.us.cohesion=9&runs=7")
+    assert view.a.scenario == "june2025" and view.a.inputs == {} and view.runs == "1000"
+    assert len(view.notes) == 3
+    assert all(line.startswith("A: ") for line in view.notes[:2])
+    assert "runs are not one of" in view.notes[2]

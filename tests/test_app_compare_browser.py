@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.parse
 from pathlib import Path
 
 import pandas as pd
-from browsing import UI_TIMEOUT, clean, cut_boxes, graph_title, open_app
+from browsing import UI_TIMEOUT, clean, cut_boxes, graph_title, new_page, open_app
 
 COMPARE_TIMEOUT = 120_000  # ms: two ensembles of 1,000 runs and their bootstrap
 DAY = re.compile(r"^Day (\d+):")
@@ -105,5 +106,29 @@ def test_compare_from_the_watch_page_link(browser: object, app_url: str) -> None
         page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
         page.wait_for_timeout(1500)  # type: ignore[attr-defined]
         assert cut_boxes(page, ".v-card") == [], width
+    clean(watch, app_url)
+    context.close()  # type: ignore[attr-defined]
+
+
+def test_a_comparison_link_opens_both_sides(browser: object, app_url: str) -> None:
+    link = (
+        app_url + "compare?scenario=one_voice&seed=4&runs=500"
+        "&a.scenario=june2025&a.set.sides.us.cohesion=0.8"
+    )
+    context, page, watch = new_page(browser, {"width": 1366, "height": 768})
+    page.goto(link)
+    page.locator(".compare-changed-a").get_by_text("United States: cohesion = 0.80").wait_for(  # type: ignore[attr-defined]
+        timeout=UI_TIMEOUT
+    )
+    page.locator(".compare-changed-b").get_by_text("none").wait_for(timeout=UI_TIMEOUT)  # type: ignore[attr-defined]
+    href = str(page.locator("a.comparison-link").evaluate("a => a.href"))  # type: ignore[attr-defined]
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(href).query)
+    assert query == {
+        "scenario": ["one_voice"],
+        "seed": ["4"],
+        "runs": ["500"],
+        "a.scenario": ["june2025"],
+        "a.set.sides.us.cohesion": ["0.8"],
+    }
     clean(watch, app_url)
     context.close()  # type: ignore[attr-defined]

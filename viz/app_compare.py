@@ -32,17 +32,15 @@ from experiments.compare import (
 )
 from experiments.mechanism_stats import Estimate
 from experiments.numbers import SEED_LIMIT
-from model.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
+from model.loading import list_scenarios, load_scenario
 from viz.app_controls import controls_for, parse_seed, settings_overrides
 from viz.app_errors import failure_line
-from viz.app_link import parse_view
+from viz.app_link import RUN_CHOICES, changed_inputs, comparison_query, parse_comparison
 from viz.app_panels import CAPTION, DPI, PANEL_WIDTH, Note, html_table, legible, png
 from viz.app_watch import GRID, SettingsSections, settings_text
 from viz.compare_figures import draw_days_to_deal
 from viz.figure_html import png_html, smallest_font_px
 
-RUN_CHOICES = ("500", "1000", "2000", "5000")
-DEFAULT_RUNS = "1000"
 SIDES = ("A", "B")
 # Numbers and intervals stay on one line; the statistic's name wraps.
 TABLE_CSS = ".compare-table td + td, .compare-table th + th { white-space: nowrap; }"
@@ -285,17 +283,37 @@ def ResultTable(result: CompareResult) -> None:
 
 
 @solara.component
+def ComparisonLink(
+    scenarios: tuple[str, str],
+    values: tuple[dict[str, Any], dict[str, Any]],
+    seed_text: str,
+    runs: str,
+) -> None:
+    """A link that opens this page with both sides, the seed and the runs as they are now."""
+    inputs = tuple(
+        changed_inputs(load_scenario(name), given)
+        for name, given in zip(scenarios, values, strict=True)
+    )
+    query = comparison_query(scenarios, (inputs[0], inputs[1]), seed_text, runs)
+    solara.HTML(
+        tag="a",
+        unsafe_innerHTML="Link to this comparison (both settings, the seed and the runs)",
+        attributes={"href": f"compare{query}", "class": "comparison-link"},
+    )
+
+
+@solara.component
 def ComparePage() -> None:
     """Two settings, the same seeds, the change with its interval."""
     router = solara.use_router()
-    view = solara.use_memo(lambda: parse_view(router.search), [])
-    linked = bool(router.search)
-    scenario_a = solara.use_reactive(view.scenario if linked else DEFAULT_SCENARIO)
-    scenario_b = solara.use_reactive(view.scenario if linked else DEFAULT_SCENARIO)
-    values_a = solara.use_reactive(dict[str, Any]())
-    values_b = solara.use_reactive(dict(view.inputs))
-    seed_text = solara.use_reactive(view.seed if linked else "0")
-    runs = solara.use_reactive(DEFAULT_RUNS)
+    # A link's sides, seed and runs apply when the page opens, not after.
+    view = solara.use_memo(lambda: parse_comparison(router.search), [])
+    scenario_a = solara.use_reactive(view.a.scenario)
+    scenario_b = solara.use_reactive(view.b.scenario)
+    values_a = solara.use_reactive(dict(view.a.inputs))
+    values_b = solara.use_reactive(dict(view.b.inputs))
+    seed_text = solara.use_reactive(view.seed)
+    runs = solara.use_reactive(view.runs)
 
     def work() -> tuple[CompareResult | None, str]:
         # The page's boundary: a failed comparison is one line, and the page goes on.
@@ -318,7 +336,7 @@ def ComparePage() -> None:
                 "Set A and B below (one scenario with a setting moved, or two scenarios), then "
                 "compare: both run on the same seeds, so the change is the settings' doing."
             )
-            for line in view.notes if linked else ():
+            for line in view.notes:
                 solara.Warning(line)
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.InputText("First seed", value=seed_text, style={"max-width": "140px"})
@@ -336,6 +354,12 @@ def ComparePage() -> None:
                     classes=["run-compare"],
                 )
             solara.ProgressLinear(task.pending)
+            ComparisonLink(
+                (scenario_a.value, scenario_b.value),
+                (values_a.value, values_b.value),
+                seed_text.value,
+                runs.value,
+            )
             if task.finished and task.value is not None:
                 done, error = task.value
                 if error:

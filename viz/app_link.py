@@ -5,6 +5,9 @@ setting that differs from the scenario, as the app's control shows it
 (``set.parties.lutnick.clout=0.5``). Opening the link builds the page with those inputs, so the
 run, its panels and its ensemble are the ones the link was made from. Only bundled scenarios
 and the app's own controls are read from a link; anything else is left out with a note.
+
+The Compare page reads the same link as its side B, and side A from the same names behind a
+prefix (``a.scenario=…&a.set.PATH=…``), so one link holds both sides of a comparison.
 """
 
 from __future__ import annotations
@@ -54,35 +57,54 @@ def changed_inputs(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-def view_query(scenario: str, seed: int | str, inputs: Mapping[str, Any]) -> str:
-    """The query string (with its "?") of a link to this view."""
-    pairs = [("scenario", scenario), ("seed", str(seed))]
+def view_pairs(scenario: str, inputs: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """A view's scenario and changed settings as a link's (name, value) pairs.
+
+    Args:
+        scenario: The scenario's name.
+        inputs: Control path → value, for the controls that differ from the scenario.
+        prefix: Put before every name ("a." for the Compare page's side A).
+    """
+    pairs = [(prefix + "scenario", scenario)]
     pairs += [
-        (SET + path, repr(value) if isinstance(value, float) else str(value))
+        (prefix + SET + path, repr(value) if isinstance(value, float) else str(value))
         for path, value in sorted(inputs.items())
     ]
+    return pairs
+
+
+def view_query(scenario: str, seed: int | str, inputs: Mapping[str, Any]) -> str:
+    """The query string (with its "?") of a link to this view."""
+    pairs = view_pairs(scenario, inputs)
+    pairs.insert(1, ("seed", str(seed)))
     return "?" + urllib.parse.urlencode(pairs)
 
 
-def parse_view(search: str | None) -> View:
-    """What a link's query asks for, keeping only what the app can show."""
+def parse_view(search: str | None, prefix: str = "", default: str = DEFAULT_SCENARIO) -> View:
+    """What a link's query asks for, keeping only what the app can show.
+
+    Args:
+        search: The link's query (with or without its "?"), or None.
+        prefix: Read the scenario and settings from names behind this prefix ("a.").
+        default: The scenario when the link names none.
+    """
     if not search:
-        return View()
+        return View(scenario=default)
     notes: list[str] = []
-    pairs = urllib.parse.parse_qsl(search[:MAX_QUERY], keep_blank_values=True)
+    pairs = urllib.parse.parse_qsl(search.lstrip("?")[:MAX_QUERY], keep_blank_values=True)
     given = dict(pairs)
     names = [name for name, _ in list_scenarios()]
-    scenario = given.get("scenario", DEFAULT_SCENARIO)
+    scenario = given.get(prefix + "scenario", default)
     if scenario not in names:
-        notes.append(f"The link's scenario is not a bundled one: {DEFAULT_SCENARIO} is shown.")
-        scenario = DEFAULT_SCENARIO
+        notes.append(f"The link's scenario is not a bundled one: {default} is shown.")
+        scenario = default
     loaded = load_scenario(scenario)
     controls = {ctl.path: ctl for ctl in controls_for(loaded)}
     inputs: dict[str, Any] = {}
     for key, text in pairs:
-        if not key.startswith(SET):
+        if not key.startswith(prefix + SET):
             continue
-        path = key[len(SET) :]
+        path = key[len(prefix + SET) :]
         ctl = controls.get(path)
         if ctl is None:
             notes.append(f"The link's setting {path[:60]} is not one of the app's controls.")
@@ -104,3 +126,57 @@ def parse_view(search: str | None) -> View:
         inputs[path] = value
     seed = given.get("seed", "0")[:40]
     return View(scenario, seed, changed_inputs(loaded, inputs), tuple(notes))
+
+
+A_PREFIX = "a."
+RUN_CHOICES = ("500", "1000", "2000", "5000")  # the Compare page's runs a side
+DEFAULT_RUNS = "1000"
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """What a link asks the Compare page to show.
+
+    Attributes:
+        a: Side A: its scenario and the settings that differ from it (its seed is unused).
+        b: Side B, read as a Watch page link is.
+        seed: The first seed, as typed.
+        runs: Runs a side, one of ``RUN_CHOICES``.
+        notes: One line for each part of the link that could not be used.
+    """
+
+    a: View
+    b: View
+    seed: str = "0"
+    runs: str = DEFAULT_RUNS
+    notes: tuple[str, ...] = ()
+
+
+def parse_comparison(search: str | None) -> ComparisonView:
+    """The Compare page's view from a link: B as a Watch link, A behind ``a.``, and the runs.
+
+    A link without ``a.scenario`` compares B with its own scenario as filed, so the Watch
+    page's link, opened on the Compare page, sets B against the baseline it came from.
+    """
+    b = parse_view(search)
+    a = parse_view(search, prefix=A_PREFIX, default=b.scenario)
+    given = dict(urllib.parse.parse_qsl((search or "").lstrip("?")[:MAX_QUERY]))
+    runs = given.get("runs", DEFAULT_RUNS)
+    notes = [*(f"A: {line}" for line in a.notes), *b.notes]
+    if runs not in RUN_CHOICES:
+        notes.append(f"The link's runs are not one of {', '.join(RUN_CHOICES)}: 1000 are run.")
+        runs = DEFAULT_RUNS
+    return ComparisonView(a, b, b.seed, runs, tuple(notes))
+
+
+def comparison_query(
+    scenarios: tuple[str, str],
+    inputs: tuple[Mapping[str, Any], Mapping[str, Any]],
+    seed: str,
+    runs: str,
+) -> str:
+    """The query string (with its "?") of a link to this comparison."""
+    pairs = view_pairs(scenarios[1], inputs[1])
+    pairs += [("seed", seed), ("runs", runs)]
+    pairs += view_pairs(scenarios[0], inputs[0], prefix=A_PREFIX)
+    return "?" + urllib.parse.urlencode(pairs)
