@@ -288,6 +288,11 @@ def comparison_lines(cmp: Comparison) -> list[str]:
     last = cmp.seed + cmp.runs - 1
     lines = [
         f"{la} vs {lb}: {cmp.runs:,} runs each on the same seeds ({cmp.seed}–{last})",
+        *(
+            f"  {label}: {scenario.name}, {_settings(given)}"
+            for label, scenario, given in zip(cmp.labels, cmp.scenarios, cmp.overrides, strict=True)
+            if any(cmp.overrides)
+        ),
         "",
         row("", la, lb),
         row("deal probability", pct(sa["deal_probability"]), pct(sb["deal_probability"])),
@@ -315,10 +320,20 @@ def comparison_lines(cmp: Comparison) -> list[str]:
     return lines
 
 
+def _settings(overrides: Mapping[str, Any]) -> str:
+    if not overrides:
+        return "as filed"
+    return "with " + ", ".join(f"{path}={value}" for path, value in overrides.items())
+
+
 def comparison_doc(cmp: Comparison) -> dict[str, Any]:
     """The comparison as one JSON-ready document (NaN still to be replaced by the writer)."""
     return {
         "scenarios": list(cmp.labels),
+        "settings": [
+            {"scenario": scenario.name, "overrides": dict(given)}
+            for scenario, given in zip(cmp.scenarios, cmp.overrides, strict=True)
+        ],
         "runs": cmp.runs,
         "seeds": [cmp.seed, cmp.seed + cmp.runs - 1],
         "summaries": list(cmp.summaries),  # in the order of "scenarios"

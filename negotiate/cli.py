@@ -143,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--seed", type=arguments.seed, default=0, help="first seed; both use seed, seed+1, …"
     )
+    for flag, side in (("--set", "b"), ("--set-a", "a")):
+        cmp.add_argument(
+            flag,
+            dest=f"overrides_{side}",
+            action="append",
+            default=[],
+            metavar="PATH=VALUE",
+            type=arguments.override,
+            help=f"set a parameter of {side} by scenario path, e.g. sides.us.cohesion=1 "
+            "(repeatable)",
+        )
     cmp.add_argument("--out", type=Path, help="folder for compare.png and compare.json")
     cmp.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     return parser
@@ -304,13 +315,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from experiments import compare as cmp
 
     scenarios = [load_scenario(name) for name in (args.a, args.b)]  # a bad name fails at once
+    from model.params import apply_overrides, compile_scenario
+
+    overrides = (dict(args.overrides_a), dict(args.overrides_b))
+    for scenario, given in zip(scenarios, overrides, strict=True):
+        apply_overrides(compile_scenario(scenario), given, 1)  # a bad path fails before any run
     check_seed_range(args.seed, args.runs)
     need = sum(budget.table_bytes(s, args.runs) for s in scenarios)
     budget.check_memory("--runs", args.runs, need)
     if args.out is not None:
         make_out_folder(args.out)
     result = cmp.compare(
-        args.a, args.b, args.runs, args.seed, progress=not args.json and sys.stderr.isatty()
+        args.a,
+        args.b,
+        args.runs,
+        args.seed,
+        progress=not args.json and sys.stderr.isatty(),
+        overrides=overrides,
+        # With settings changed, a scenario's name alone no longer says which side is which.
+        labels=("A", "B") if any(overrides) else None,
     )
     doc = cmp.comparison_doc(result)
     if args.out is not None:

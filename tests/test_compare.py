@@ -220,3 +220,34 @@ def test_a_change_is_signed_in_its_unit_and_never_minus_zero(
 ) -> None:
     nothing = Estimate(math.nan, math.nan, math.nan)
     assert fmt_change(Difference("x", unit, nothing, nothing, nothing), value) == shown
+
+
+def test_settings_of_each_side_come_from_set_and_set_a(tmp_path: Path) -> None:
+    status, out, err = run_main(
+        ["compare", A, A, "--runs", "40", "--set", "sides.us.cohesion=1", "--json"]
+    )
+    assert status == 0, err
+    doc = strict_json(out)
+    assert doc["scenarios"] == ["A", "B"]
+    assert doc["settings"] == [
+        {"scenario": A, "overrides": {}},
+        {"scenario": A, "overrides": {"sides.us.cohesion": 1.0}},
+    ]
+    status, out, err = run_main(
+        ["compare", A, A, "--runs", "40", "--set-a", "parties.lutnick.clout=0.5"]
+    )
+    assert status == 0, err
+    assert out.splitlines()[1:3] == [
+        f"  A: {A}, with parties.lutnick.clout=0.5",
+        f"  B: {A}, as filed",
+    ]
+
+
+def test_a_bad_setting_is_one_line_before_any_run(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    status, out, err = run_main(
+        ["compare", A, A, "--set-a", "sides.us.cohesion=7", "--out", str(folder)]
+    )
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "sides.us.cohesion" in err
+    assert not folder.exists()
