@@ -63,11 +63,13 @@ def panel_times(days: int, warmup: int = 5) -> tuple[float, dict[str, float]]:
 def compare_seconds(runs: int, repeats: int = 2) -> float:
     """Best wall time of the Compare page's work for ``runs`` runs a side."""
     from viz.app_compare import run_comparison
+    from viz.app_link import ComparisonInputs
 
+    inputs = ComparisonInputs(values=({}, {"sides.us.cohesion": 1.0}), runs=runs)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        run_comparison(("june2025", "june2025"), ({}, {"sides.us.cohesion": 1.0}), "0", runs)
+        run_comparison(inputs)
         best = min(best, time.perf_counter() - start)
     return best
 

@@ -14,11 +14,10 @@ from viz.app_compare import (
     both_csv,
     figure_alt,
     headline,
-    inputs_key,
     result_rows,
     run_comparison,
 )
-from viz.app_link import comparison_query, parse_comparison
+from viz.app_link import ComparisonInputs, parse_comparison
 
 COHESIVE = {"sides.us.cohesion": 1.0}
 RUNS = 200
@@ -26,7 +25,7 @@ RUNS = 200
 
 @pytest.fixture(scope="module")
 def result() -> CompareResult:
-    return run_comparison(("june2025", "june2025"), ({}, COHESIVE), "3", RUNS)
+    return run_comparison(ComparisonInputs(("june2025", "june2025"), ({}, COHESIVE), "3", RUNS))
 
 
 def test_both_sides_run_their_own_settings_on_the_same_seeds(result: CompareResult) -> None:
@@ -71,20 +70,20 @@ def test_the_csv_holds_both_ensembles_with_side_scenario_and_seed(result: Compar
 
 
 def test_the_same_settings_on_both_sides_say_so() -> None:
-    done = run_comparison(("june2025", "june2025"), ({}, {}), "0", 50)
+    done = run_comparison(ComparisonInputs(runs=50))
     assert headline(done).startswith("A and B are the same settings")
     assert done.rows[0].change.value == 0.0
 
 
 def test_two_scenarios_compare_on_the_issues_they_share() -> None:
-    done = run_comparison(("june2025", "two_level"), ({}, {}), "0", 50)
+    done = run_comparison(ComparisonInputs(("june2025", "two_level"), runs=50))
     assert done.settings[1] == "two_level; changed: none"
     assert {d.name for d in done.rows} >= {"deal probability", "median deal day"}
 
 
 def test_inputs_that_cannot_be_used_are_notes_not_failures() -> None:
     done = run_comparison(
-        ("june2025", "june2025"), ({}, {"sides.us.cohesion": "lots"}), "minus one", 50
+        ComparisonInputs(("june2025", "june2025"), ({}, {"sides.us.cohesion": "lots"}), "-1", 50)
     )
     assert done.comparison.seed == 0
     assert any(n.startswith("The seed") for n in done.notes)
@@ -93,30 +92,27 @@ def test_inputs_that_cannot_be_used_are_notes_not_failures() -> None:
 
 
 def test_a_result_knows_the_inputs_it_came_from(result: CompareResult) -> None:
-    same = inputs_key(("june2025", "june2025"), ({}, COHESIVE), "3", RUNS)
-    assert result.key == same
-    assert inputs_key(("june2025", "june2025"), ({}, {}), "3", RUNS) != same
+    same = ComparisonInputs(("june2025", "june2025"), ({}, dict(COHESIVE)), "3", RUNS)
+    assert result.key == same.key()
+    assert ComparisonInputs(("june2025", "june2025"), ({}, {}), "3", RUNS).key() != same.key()
 
 
 def test_a_comparison_link_round_trips_both_sides_the_seed_and_the_runs() -> None:
-    query = comparison_query(
-        ("june2025", "one_voice"), ({"sides.us.cohesion": 0.8}, {}), "5", "2000"
-    )
-    view = parse_comparison(query)
-    assert (view.a.scenario, view.a.inputs) == ("june2025", {"sides.us.cohesion": 0.8})
-    assert (view.b.scenario, view.b.inputs) == ("one_voice", {})
-    assert (view.seed, view.runs, view.notes) == ("5", "2000", ())
+    given = ComparisonInputs(("june2025", "one_voice"), ({"sides.us.cohesion": 0.8}, {}), "5", 2000)
+    inputs, notes = parse_comparison(given.query())
+    assert inputs == given and notes == ()
 
 
 def test_a_watch_link_sets_b_against_its_own_scenario_as_filed() -> None:
-    view = parse_comparison("scenario=two_level&seed=3&set.parties.akazawa.clout=0.5")
-    assert view.a.scenario == view.b.scenario == "two_level"
-    assert view.a.inputs == {} and view.seed == "3" and view.runs == "1000"
+    inputs, notes = parse_comparison("scenario=two_level&seed=3&set.parties.japan.clout=0.5")
+    assert inputs.scenarios == ("two_level", "two_level") and notes == ()
+    assert inputs.values == ({}, {"parties.japan.clout": 0.5})
+    assert (inputs.seed, inputs.runs) == ("3", 1000)
 
 
 def test_what_a_comparison_link_cannot_use_is_a_note() -> None:
-    view = parse_comparison("a.scenario=nowhere&a.set.sides.us.cohesion=9&runs=7")
-    assert view.a.scenario == "june2025" and view.a.inputs == {} and view.runs == "1000"
-    assert len(view.notes) == 3
-    assert all(line.startswith("A: ") for line in view.notes[:2])
-    assert "runs are not one of" in view.notes[2]
+    inputs, notes = parse_comparison("a.scenario=nowhere&a.set.sides.us.cohesion=9&runs=7")
+    assert inputs == ComparisonInputs()
+    assert len(notes) == 3
+    assert all(line.startswith("A: ") for line in notes[:2])
+    assert "runs are not one of" in notes[2]

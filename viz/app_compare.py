@@ -35,7 +35,7 @@ from experiments.numbers import SEED_LIMIT
 from model.loading import list_scenarios, load_scenario
 from viz.app_controls import controls_for, parse_seed, settings_overrides
 from viz.app_errors import failure_line
-from viz.app_link import RUN_CHOICES, changed_inputs, comparison_query, parse_comparison
+from viz.app_link import RUN_CHOICES, ComparisonInputs, parse_comparison
 from viz.app_panels import CAPTION, DPI, PANEL_WIDTH, Note, html_table, legible, png
 from viz.app_watch import GRID, SettingsSections, settings_text
 from viz.compare_figures import draw_days_to_deal
@@ -62,7 +62,7 @@ class CompareResult:
         seconds: Wall time to run and compare both.
         image: The days-to-a-deal figure as PNG bytes.
         min_font_px: Its smallest text, in the image's pixels.
-        key: The inputs it was run from (see ``inputs_key``).
+        key: The inputs it was run from (``ComparisonInputs.key``).
     """
 
     comparison: Comparison
@@ -75,40 +75,24 @@ class CompareResult:
     key: str
 
 
-def inputs_key(
-    scenarios: tuple[str, str],
-    values: tuple[dict[str, Any], dict[str, Any]],
-    seed_text: str,
-    runs: int,
-) -> str:
-    """What a comparison depends on, as one string (to tell a result from stale inputs)."""
-    return repr((scenarios, [sorted(v.items()) for v in values], seed_text, runs))
-
-
-def run_comparison(
-    scenarios: tuple[str, str],
-    values: tuple[dict[str, Any], dict[str, Any]],
-    seed_text: str,
-    runs: int,
-) -> CompareResult:
+def run_comparison(inputs: ComparisonInputs) -> CompareResult:
     """Run both settings on the same seeds and compare them.
 
     Args:
-        scenarios: A's and B's bundled scenario names.
-        values: Control path → value for A and for B (only controls of that scenario count).
-        seed_text: The first seed, as typed.
-        runs: Runs per side.
+        inputs: Each side's scenario and control values (only controls of that scenario
+            count), the first seed as typed, and the runs a side.
 
     Returns:
         The comparison with its statistics, figure and notes.
     """
     start = time.perf_counter()
-    seed, note = parse_seed(seed_text)
+    scenarios, runs = inputs.scenarios, inputs.runs
+    seed, note = parse_seed(inputs.seed)
     first = min(seed, SEED_LIMIT - runs)
     notes = [note] if note else []
     loaded = [load_scenario(name) for name in scenarios]
     overrides = []
-    for side, scenario, given in zip(SIDES, loaded, values, strict=True):
+    for side, scenario, given in zip(SIDES, loaded, inputs.values, strict=True):
         paths = {c.path for c in controls_for(scenario)}
         chosen, refused = settings_overrides(
             scenario, {}, {p: given[p] for p in paths & set(given)}
@@ -140,7 +124,7 @@ def run_comparison(
         time.perf_counter() - start,
         image,
         smallest_font_px(fig),
-        inputs_key(scenarios, values, seed_text, runs),
+        inputs.key(),
     )
 
 
@@ -283,22 +267,12 @@ def ResultTable(result: CompareResult) -> None:
 
 
 @solara.component
-def ComparisonLink(
-    scenarios: tuple[str, str],
-    values: tuple[dict[str, Any], dict[str, Any]],
-    seed_text: str,
-    runs: str,
-) -> None:
+def ComparisonLink(inputs: ComparisonInputs) -> None:
     """A link that opens this page with both sides, the seed and the runs as they are now."""
-    inputs = tuple(
-        changed_inputs(load_scenario(name), given)
-        for name, given in zip(scenarios, values, strict=True)
-    )
-    query = comparison_query(scenarios, (inputs[0], inputs[1]), seed_text, runs)
     solara.HTML(
         tag="a",
         unsafe_innerHTML="Link to this comparison (both settings, the seed and the runs)",
-        attributes={"href": f"compare{query}", "class": "comparison-link"},
+        attributes={"href": f"compare{inputs.query()}", "class": "comparison-link"},
     )
 
 
@@ -307,23 +281,26 @@ def ComparePage() -> None:
     """Two settings, the same seeds, the change with its interval."""
     router = solara.use_router()
     # A link's sides, seed and runs apply when the page opens, not after.
-    view = solara.use_memo(lambda: parse_comparison(router.search), [])
-    scenario_a = solara.use_reactive(view.a.scenario)
-    scenario_b = solara.use_reactive(view.b.scenario)
-    values_a = solara.use_reactive(dict(view.a.inputs))
-    values_b = solara.use_reactive(dict(view.b.inputs))
-    seed_text = solara.use_reactive(view.seed)
-    runs = solara.use_reactive(view.runs)
+    linked, notes = solara.use_memo(lambda: parse_comparison(router.search), [])
+    scenario_a = solara.use_reactive(linked.scenarios[0])
+    scenario_b = solara.use_reactive(linked.scenarios[1])
+    values_a = solara.use_reactive(dict(linked.values[0]))
+    values_b = solara.use_reactive(dict(linked.values[1]))
+    seed_text = solara.use_reactive(linked.seed)
+    runs = solara.use_reactive(str(linked.runs))
+
+    def now() -> ComparisonInputs:
+        return ComparisonInputs(
+            (scenario_a.value, scenario_b.value),
+            (values_a.value, values_b.value),
+            seed_text.value,
+            int(runs.value),
+        )
 
     def work() -> tuple[CompareResult | None, str]:
         # The page's boundary: a failed comparison is one line, and the page goes on.
         try:
-            done = run_comparison(
-                (scenario_a.value, scenario_b.value),
-                (values_a.value, values_b.value),
-                seed_text.value,
-                int(runs.value),
-            )
+            done = run_comparison(now())
         except Exception as exc:
             return None, failure_line(exc, "The comparison could not be run")
         return done, ""
@@ -336,7 +313,7 @@ def ComparePage() -> None:
                 "Set A and B below (one scenario with a setting moved, or two scenarios), then "
                 "compare: both run on the same seeds, so the change is the settings' doing."
             )
-            for line in view.notes:
+            for line in notes:
                 solara.Warning(line)
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.InputText("First seed", value=seed_text, style={"max-width": "140px"})
@@ -354,12 +331,7 @@ def ComparePage() -> None:
                     classes=["run-compare"],
                 )
             solara.ProgressLinear(task.pending)
-            ComparisonLink(
-                (scenario_a.value, scenario_b.value),
-                (values_a.value, values_b.value),
-                seed_text.value,
-                runs.value,
-            )
+            ComparisonLink(now())
             if task.finished and task.value is not None:
                 done, error = task.value
                 if error:
@@ -368,13 +340,7 @@ def ComparePage() -> None:
                     solara.Warning(line)
         if task.finished and task.value is not None and task.value[0] is not None:
             done = task.value[0]
-            now = inputs_key(
-                (scenario_a.value, scenario_b.value),
-                (values_a.value, values_b.value),
-                seed_text.value,
-                int(runs.value),
-            )
-            if done.key != now:
+            if done.key != now().key():
                 solara.Info("The settings have changed since this comparison: compare again.")
             ResultCards(done)
         with solara.v.Html(tag="div", style_=GRID, class_="compare-grid"):

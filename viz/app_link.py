@@ -134,29 +134,46 @@ DEFAULT_RUNS = "1000"
 
 
 @dataclass(frozen=True)
-class ComparisonView:
-    """What a link asks the Compare page to show.
+class ComparisonInputs:
+    """What the Compare page runs: each side's scenario and control values, the seed, the runs.
 
     Attributes:
-        a: Side A: its scenario and the settings that differ from it (its seed is unused).
-        b: Side B, read as a Watch page link is.
+        scenarios: A's and B's bundled scenario names.
+        values: Control path → value for A and for B.
         seed: The first seed, as typed.
-        runs: Runs a side, one of ``RUN_CHOICES``.
-        notes: One line for each part of the link that could not be used.
+        runs: Runs a side.
     """
 
-    a: View
-    b: View
+    scenarios: tuple[str, str] = (DEFAULT_SCENARIO, DEFAULT_SCENARIO)
+    values: tuple[Mapping[str, Any], Mapping[str, Any]] = ({}, {})
     seed: str = "0"
-    runs: str = DEFAULT_RUNS
-    notes: tuple[str, ...] = ()
+    runs: int = int(DEFAULT_RUNS)
+
+    def key(self) -> str:
+        """The inputs as one string, to tell a result from inputs changed since."""
+        values = [sorted(v.items()) for v in self.values]
+        return repr((self.scenarios, values, self.seed, self.runs))
+
+    def query(self) -> str:
+        """The query string (with its "?") of a link to this comparison (B as a Watch link)."""
+        a, b = (
+            changed_inputs(load_scenario(name), given)
+            for name, given in zip(self.scenarios, self.values, strict=True)
+        )
+        pairs = view_pairs(self.scenarios[1], b)
+        pairs += [("seed", self.seed), ("runs", str(self.runs))]
+        pairs += view_pairs(self.scenarios[0], a, prefix=A_PREFIX)
+        return "?" + urllib.parse.urlencode(pairs)
 
 
-def parse_comparison(search: str | None) -> ComparisonView:
-    """The Compare page's view from a link: B as a Watch link, A behind ``a.``, and the runs.
+def parse_comparison(search: str | None) -> tuple[ComparisonInputs, tuple[str, ...]]:
+    """The Compare page's inputs from a link: B as a Watch link, A behind ``a.``, the runs.
 
     A link without ``a.scenario`` compares B with its own scenario as filed, so the Watch
     page's link, opened on the Compare page, sets B against the baseline it came from.
+
+    Returns:
+        The inputs, and one line for each part of the link that could not be used.
     """
     b = parse_view(search)
     a = parse_view(search, prefix=A_PREFIX, default=b.scenario)
@@ -166,17 +183,5 @@ def parse_comparison(search: str | None) -> ComparisonView:
     if runs not in RUN_CHOICES:
         notes.append(f"The link's runs are not one of {', '.join(RUN_CHOICES)}: 1000 are run.")
         runs = DEFAULT_RUNS
-    return ComparisonView(a, b, b.seed, runs, tuple(notes))
-
-
-def comparison_query(
-    scenarios: tuple[str, str],
-    inputs: tuple[Mapping[str, Any], Mapping[str, Any]],
-    seed: str,
-    runs: str,
-) -> str:
-    """The query string (with its "?") of a link to this comparison."""
-    pairs = view_pairs(scenarios[1], inputs[1])
-    pairs += [("seed", seed), ("runs", runs)]
-    pairs += view_pairs(scenarios[0], inputs[0], prefix=A_PREFIX)
-    return "?" + urllib.parse.urlencode(pairs)
+    inputs = ComparisonInputs((a.scenario, b.scenario), (a.inputs, b.inputs), b.seed, int(runs))
+    return inputs, tuple(notes)
