@@ -121,24 +121,21 @@ def differences(cmp: Comparison, resamples: int = RESAMPLES) -> list[Difference]
         in A's order.
     """
     ta, tb = cmp.tables
-    deal_a, deal_b = cmp.deals()
-    ext_a, ext_b = (t["extended"].to_numpy(dtype=bool) for t in cmp.tables)
     n = len(ta)
+    deal_a, deal_b = cmp.deals()
+    extended = tuple(t["extended"].to_numpy(dtype=bool) for t in cmp.tables)
     rows = [
         Difference(
-            "deal probability",
+            name,
             "share",
-            proportion(int(deal_a.sum()), n),
-            proportion(int(deal_b.sum()), n),
-            paired_difference(deal_a, deal_b),
-        ),
-        Difference(
-            "runs with the deadline extended",
-            "share",
-            proportion(int(ext_a.sum()), n),
-            proportion(int(ext_b.sum()), n),
-            paired_difference(ext_a, ext_b),
-        ),
+            proportion(int(a.sum()), n),
+            proportion(int(b.sum()), n),
+            paired_difference(a, b),
+        )
+        for name, (a, b) in (
+            ("deal probability", (deal_a, deal_b)),
+            ("runs with the deadline extended", extended),
+        )
     ]
     shared = [i for i in cmp.scenarios[0].issues if i.key in cmp.scenarios[1].issue_keys]
     columns = {

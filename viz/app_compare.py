@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from experiments.compare import (
 from experiments.mechanism_stats import Estimate
 from experiments.numbers import SEED_LIMIT
 from model.loading import list_scenarios, load_scenario
+from model.schema import Scenario
 from viz.app_controls import controls_for, parse_seed, settings_overrides
 from viz.app_errors import failure_line
 from viz.app_link import RUN_CHOICES, ComparisonInputs, parse_comparison
@@ -75,6 +77,18 @@ class CompareResult:
     key: str
 
 
+def side_overrides(
+    scenario: Scenario, values: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """One side's overrides from its control values; values of no control of it are left out.
+
+    Returns:
+        The overrides, and None or a one-line note saying why the values were not used.
+    """
+    paths = {c.path for c in controls_for(scenario)}
+    return settings_overrides(scenario, {}, {p: values[p] for p in paths & set(values)})
+
+
 def run_comparison(inputs: ComparisonInputs) -> CompareResult:
     """Run both settings on the same seeds and compare them.
 
@@ -93,10 +107,7 @@ def run_comparison(inputs: ComparisonInputs) -> CompareResult:
     loaded = [load_scenario(name) for name in scenarios]
     overrides = []
     for side, scenario, given in zip(SIDES, loaded, inputs.values, strict=True):
-        paths = {c.path for c in controls_for(scenario)}
-        chosen, refused = settings_overrides(
-            scenario, {}, {p: given[p] for p in paths & set(given)}
-        )
+        chosen, refused = side_overrides(scenario, given)
         if refused:
             notes.append(f"{side}: {refused}")
         overrides.append(chosen)
@@ -209,9 +220,7 @@ def SideCard(
 
     with solara.Card(f"Setting {side}", classes=[f"compare-side-{side.lower()}"]):
         solara.Select(label="Scenario", value=scenario.value, values=names, on_value=pick)
-        chosen, refused = settings_overrides(
-            loaded, {}, {c.path: values.value[c.path] for c in controls if c.path in values.value}
-        )
+        chosen, refused = side_overrides(loaded, values.value)
         if refused:
             solara.Warning(refused)
         solara.Text(
