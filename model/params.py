@@ -490,7 +490,8 @@ def override_paths(c: Compiled) -> list[str]:
 def _values(path: str, value: Any, runs: int, lo: float, hi: float) -> Array:
     arr = np.asarray(value)
     if arr.dtype.kind not in "fiu":
-        raise ScenarioError("overrides", path, f"expected numbers, got {arr.dtype}")
+        got = repr(value)[:40] if arr.ndim == 0 else f"values of type {arr.dtype.name}"
+        raise ScenarioError("overrides", path, f"expected numbers, got {got}")
     arr = arr.astype(float).reshape(-1)
     if arr.size not in (1, runs):
         raise ScenarioError("overrides", path, f"has {arr.size} values for {runs} runs")

@@ -251,3 +251,12 @@ def test_a_bad_setting_is_one_line_before_any_run(tmp_path: Path) -> None:
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and "sides.us.cohesion" in err
     assert not folder.exists()
+
+
+def test_a_setting_that_is_not_a_number_is_named_in_words() -> None:
+    status, out, err = run_main(["compare", A, A, "--set", "sides.us.cohesion=lots"])
+    assert status == 2 and out == ""
+    assert (
+        err
+        == "negotiate: error: scenario overrides: sides.us.cohesion: expected numbers, got 'lots'\n"
+    )
