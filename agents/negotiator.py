@@ -29,7 +29,6 @@ from model.concessions import ConcessionLedger
 from model.params import Compiled
 from model.rng import Purpose, uniform, uniforms
 from model.state import State, day_weights, elapsed, take
-from model.tradeoff import tradeoff_positions
 from model.utility import (
     EPS,
     TOLERANCE,
@@ -44,6 +43,7 @@ from model.utility import (
     positions,
     tightest,
     total,
+    tradeoff_positions,
     uniform_positions,
     utilities,
 )

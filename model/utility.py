@@ -665,3 +665,127 @@ def nash_product(util: Array, reservation: Array) -> Array:
     for p in range(1, gain.shape[-1]):
         out *= gain[..., p]
     return out
+
+
+def tradeoff_positions(
+    aspiration: Array,
+    weights: Array,
+    ideal: Array,
+    offer: Array,
+    similarity: Array,
+    least: Array | None = None,
+) -> Array:
+    """The package worth the aspiration that lies closest to the offer being answered.
+
+    Faratin, Sierra and Jennings's (2002) similarity-based trade-off, for linear values: among
+    the packages on the way from the party's ideal to the offer (issue by issue, never past
+    it) that are worth ``aspiration`` to the party, the one nearest the offer in the distance
+    weighted by ``similarity`` (how much the other side cares about each issue). Moving d
+    toward the offer on issue i costs k_i d with k_i = w_i / reach_i; minimising
+    sum_i s_i (D_i - d_i)^2 subject to sum_i k_i d_i = 1 - aspiration gives
+    d_i = max(D_i - lambda k_i / (2 s_i), 0): the party gives most where giving is cheap to it
+    and dear to the other side (logrolling). lambda is found exactly, between the breakpoints
+    where an issue stops moving. An offer already worth the aspiration is taken whole.
+
+    Bounds the package must keep to (a floor above the party's ideal, say) force part of the
+    way: with at least m_i on issue i, d_i = m_i + max(D_i - m_i - lambda k_i / (2 s_i), 0),
+    and the forced moves come out of the budget first, so the package is still worth the
+    aspiration where the bounds allow it, and is the party's best inside them where not.
+
+    Args:
+        aspiration: (n, P) utility levels.
+        weights: (n|1, P, I) priorities.
+        ideal: (n|1, P, I) ideal points.
+        offer: (n, P, I) the package each party answers (inside the bounds, if any).
+        similarity: (n|1, P, I) non-negative weight of each issue in the distance to the offer.
+        least: (n|1, P, I) the least move toward the offer the bounds force on each issue
+            (no more than the whole way), or None for none.
+
+    Returns:
+        (n, P, I) positions.
+    """
+    k = weights / reach(ideal)
+    toward = offer - ideal  # the way to the offer: its length, and (at the end) its sign
+    far = np.abs(toward)  # D: the whole way to the offer
+    budget = 1.0 - aspiration  # (n, P)
+    if least is not None:  # the forced part of the way is spent first; the rest is free
+        budget = budget - total(k * least)
+        far = far - least
+    # rho = k / (2 s): how fast an issue stops moving as lambda grows (an issue the other side
+    # does not care about stops at once; one the party does not care about never stops).
+    rho = k / at_least(2.0 * similarity, EPS)
+    # The search runs issue-major, (I, n, P): numpy is slow on the short last axis (a
+    # reduction or a broadcast over 7 issues costs per row), fast over a leading one.
+    shape = np.broadcast_shapes(far.shape, rho.shape)
+    k_t, far_t, rho_t = (_issue_major(x, shape) for x in (k, far, rho))
+    stop_t = np.where(rho_t > 0, far_t / at_least(rho_t, EPS), 0.0)  # lambda where d_i hits 0
+    candidates = np.concatenate([np.zeros((1, *shape[:-1])), stop_t])  # (I+1, n, P)
+    cost = _spent(candidates, far_t, rho_t, k_t)
+    enough = cost >= budget  # the budget is reached at lambda or beyond it
+    # The cost never rises with lambda (in floating point too: every step is monotone), so the
+    # bracket's ends are the largest candidate still reaching the budget and the smallest one
+    # not reaching it, and their costs are the least and the most of those candidates' costs.
+    # Lambda = 0 (the first candidate) closes the bracket from below when nothing reaches it.
+    below = enough.copy()
+    below[0] = True
+    lo = np.where(below, candidates, -np.inf).max(axis=0)
+    cost_lo = np.where(below, cost, np.inf).min(axis=0)
+    hi = np.where(enough, np.inf, candidates).min(axis=0)
+    finite = np.isfinite(hi)
+    cost_hi = np.where(finite, np.where(enough, -np.inf, cost).max(axis=0), cost_lo)
+    # Between two breakpoints the cost falls linearly in lambda.
+    slope = np.where(finite, (cost_lo - cost_hi) / at_least(hi - lo, EPS), 0.0)
+    lam = np.where(slope > 0, lo + (cost_lo - budget) / at_least(slope, EPS), lo)
+    lam = np.where(cost[0] <= budget, 0.0, lam)[..., None]  # the offer itself is good enough
+    # ideal + sign(offer - ideal) * bound(far - lam * rho, 0, far), in place on new arrays
+    # (a sum's and a product's operands commute exactly).
+    moved = lam * rho
+    np.subtract(far, moved, out=moved)
+    at_least(moved, 0.0, out=moved)
+    np.minimum(moved, far, out=moved)
+    if least is not None:
+        moved += least
+    np.sign(toward, out=toward)
+    toward *= moved
+    toward += ideal
+    return toward
+
+
+def _issue_major(x: Array, shape: tuple[int, ...]) -> Array:
+    """``x`` spelled out to ``shape`` (..., I) and laid out issue first, (I, ...), contiguous."""
+    if x.shape != shape:
+        x = np.broadcast_to(x, shape)
+    return np.ascontiguousarray(x.transpose(x.ndim - 1, *range(x.ndim - 1)))
+
+
+def _spent(lam: Array, far: Array, rho: Array, k: Array) -> Array:
+    """Utility given up at each lambda of the trade-off: sum_i k_i max(D_i - lambda rho_i, 0).
+
+    Args:
+        lam: (J, n, P) values of lambda.
+        far: (I, n, P) the whole way to the offer on each issue.
+        rho: (I, n, P) how fast each issue stops moving.
+        k: (I, n, P) cost of moving on each issue.
+
+    Returns:
+        (J, n, P), the issues added in order, as ``total`` adds them.
+    """
+    if lam.shape[1] < RUNS_LAST:  # few runs: every issue's term at once, in fewer calls
+        terms = lam[:, None] * rho[None]  # (J, I, n, P)
+        np.subtract(far[None], terms, out=terms)
+        at_least(terms, 0.0, out=terms)
+        np.multiply(k[None], terms, out=terms)
+        return total(terms, axis=1)
+    # Many runs: issue by issue, so that the temporaries stay in cache.
+    cost = lam * rho[0]
+    np.subtract(far[0], cost, out=cost)
+    at_least(cost, 0.0, out=cost)
+    np.multiply(k[0], cost, out=cost)
+    moved = np.empty_like(cost)
+    for i in range(1, far.shape[0]):
+        np.multiply(lam, rho[i], out=moved)
+        np.subtract(far[i], moved, out=moved)
+        at_least(moved, 0.0, out=moved)
+        np.multiply(k[i], moved, out=moved)
+        cost += moved
+    return cost

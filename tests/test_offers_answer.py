@@ -17,7 +17,7 @@ from experiments.mechanisms import SWITCHES_OFF
 from model import NegotiationModel
 from model.loading import parse_scenario
 from model.schema import Scenario
-from model.tradeoff import tradeoff_positions
+from model.utility import tradeoff_positions
 
 ISSUES = 5
 

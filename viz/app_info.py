@@ -83,7 +83,7 @@ Faratin, Sierra & Jennings (1998, 2002) for time-dependent tactics and offers th
 offers; Putnam (1988) for the two-level game; Schelling (1960) on bargaining power; Nash
 (1950) and Kalai & Smorodinsky (1975) for the bargaining solutions; Chatterjee & Samuelson
 (1983) on private bottom lines; Grimm et al. (2020) for the ODD protocol of the model card.
-Built on Mesa, networkx, numpy, numba, matplotlib and Solara. The case's sources are listed in the
+Built on Mesa, networkx, numpy, matplotlib and Solara. The case's sources are listed in the
 model card's calibration table.
 """
 
